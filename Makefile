@@ -1,0 +1,57 @@
+# clv-research: `make report` and `make test` are all a new user needs (each builds .venv first if needed).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KERNEL := clv-research
+SYNCED := nbs clv_research README.md
+
+.DEFAULT_GOAL := help
+.PHONY: help env test check-sync nbtest pytest report lab sync clean-reports bench
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): settings.ini setup.py pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (clv-research)" >/dev/null
+	@touch $@
+
+env: $(STAMP) ## Create or update .venv (pip install -e ".[dev]", Jupyter kernel `clv-research`)
+
+sync: $(STAMP) ## Clean notebooks, export the library and regenerate README.md from nbs/index.ipynb
+	$(BIN)/nbdev_clean
+	$(BIN)/nbdev_export
+	$(BIN)/jupyter nbconvert --to markdown --log-level WARN --stdout nbs/index.ipynb > README.md
+
+check-sync: $(STAMP) ## Fail if notebooks are unclean, or the library or README are out of sync with them
+	@before=$$(find $(SYNCED) -type f \( -name '*.ipynb' -o -name '*.py' -o -name '*.md' \) -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum); \
+	$(MAKE) --no-print-directory sync >/dev/null; \
+	after=$$(find $(SYNCED) -type f \( -name '*.ipynb' -o -name '*.py' -o -name '*.md' \) -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum); \
+	if [ "$$before" != "$$after" ]; then \
+	  echo "check-sync: 'make sync' changed these files; review and commit them:"; \
+	  diff <(echo "$$before") <(echo "$$after") | sed -n 's/^> [0-9a-f]*  /  /p'; exit 1; \
+	else echo "check-sync: notebooks clean, library and README in sync"; fi
+
+nbtest: $(STAMP) ## Run the notebook tests (cells flagged slow are skipped; add --flags slow to include them)
+	$(BIN)/nbdev_test --n_workers 2 --timing
+
+pytest: $(STAMP) ## Run the pytest suite in tests/
+	$(BIN)/python -m pytest tests -q
+
+test: check-sync nbtest pytest ## Every check: sync, notebook tests, pytest
+
+report: $(STAMP) ## Regenerate the default CDNOW report under reports/cdnow/
+	@mkdir -p reports/cdnow
+	$(BIN)/papermill --log-level WARNING -k $(KERNEL) nbs/reports/cdnow_data.ipynb reports/cdnow/data.ipynb -p dataset cdnow
+	$(BIN)/jupyter nbconvert --to html --no-input --log-level WARN reports/cdnow/data.ipynb --output data
+	@echo "report: reports/cdnow/data.html"
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(BIN)/jupyter lab nbs
+
+bench: $(STAMP) ## Run the speed benchmarks in benchmarks/ (prints figures; not part of `make test`)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

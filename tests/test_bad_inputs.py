@@ -1,0 +1,145 @@
+"""Bad-input corpus: every malformed transaction file either raises TransactionDataError with a message that names
+the problem, or is cleaned with the action counted in the CleaningReport. Never a bare pandas/numpy traceback."""
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from clv_research.data import TransactionDataError, load_transactions
+from clv_research.features import rfm_summary
+
+GOOD = "customer,when,total\nA,2024-01-05,10.00\nA,2024-02-01,12.50\nB,2024-01-20,7.25\nB,2024-03-03,30.00\n"
+COLS = dict(customer_id="customer", date="when", amount="total")
+
+
+def write(tmp_path, text, name="tx.csv", mode="w"):
+    path = tmp_path / name
+    if mode == "wb": path.write_bytes(text)
+    else: path.write_text(text)
+    return path
+
+
+def steps(report):
+    return dict(zip(report.to_frame().step, report.to_frame().rows))
+
+
+# (id, file text or bytes, load kwargs, substring the error must contain)
+RAISES = [
+    ("empty file", "", {}, "file is empty"),
+    ("header only", "customer,when,total\n", {}, "header but no rows"),
+    ("missing column", "customer,when\nA,2024-01-05\n", {}, "column 'total' (amount) not found"),
+    ("misspelt column", GOOD.replace("total", "totl"), {}, "did you mean 'totl'"),
+    ("unparseable dates", GOOD.replace("2024-02-01", "next tuesday"), {}, "line 3: 'next tuesday'"),
+    ("mixed date formats", GOOD.replace("2024-01-20", "20/01/2024"), {}, "line 4: '20/01/2024'"),
+    ("non-numeric amount", GOOD.replace("12.50", "twelve"), {}, "column 'total': 1 row(s), first line 3: 'twelve'"),
+    ("currency symbols", GOOD.replace("12.50", "$12.50"), {}, "remove currency symbols"),
+    ("missing customer id", GOOD.replace("B,2024-01-20", ",2024-01-20"), {}, "line 4: <empty> have no customer id"),
+    ("missing date", GOOD.replace("2024-01-20", ""), {}, "have no date"),
+    ("wrong delimiter", GOOD.replace(",", ";"), {}, "looks ';'-delimited: pass sep=';'"),
+    ("non-UTF-8 bytes", GOOD.replace("A,", "Andr\xe9,").encode("latin-1"), {}, "not valid UTF-8 text at byte"),
+    ("all rows refunds", GOOD.replace(",1", ",-1").replace(",7", ",-7").replace(",30", ",-30"), {}, "all 4 rows were removed"),
+    ("missing amount, dropping disabled", GOOD.replace("7.25", ""), {"drop_missing_amount": False}, "have no amount"),
+    ("unknown suffix", GOOD, {"_name": "tx.xlsx"}, "cannot tell the format"),
+    ("column mapped twice", GOOD, {"amount": "customer"}, "mapped twice"),
+]
+
+
+@pytest.mark.parametrize("case,text,kwargs,message", RAISES, ids=[r[0] for r in RAISES])
+def test_raises_with_actionable_message(tmp_path, case, text, kwargs, message):
+    kwargs = dict(kwargs)
+    name = kwargs.pop("_name", "tx.csv")
+    path = write(tmp_path, text, name, "wb" if isinstance(text, bytes) else "w")
+    with pytest.raises(TransactionDataError) as err:
+        load_transactions(path, **{**COLS, **kwargs})
+    assert message in str(err.value), str(err.value)
+    assert isinstance(err.value, ValueError)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(TransactionDataError, match="file not found"):
+        load_transactions(tmp_path / "nope.csv", **COLS)
+
+
+def test_negative_amount_dropped_and_counted(tmp_path):
+    tx, rep = load_transactions(write(tmp_path, GOOD.replace("7.25", "-7.25")), **COLS)
+    assert len(tx) == 3 and steps(rep)["nonpositive_amount"] == 1 and rep.rows_dropped == 1
+    kept, rep = load_transactions(write(tmp_path, GOOD.replace("7.25", "-7.25")), drop_nonpositive=False, **COLS)
+    assert len(kept) == 4 and steps(rep)["nonpositive_amount"] == 0
+
+
+def test_nan_amount_dropped_and_counted(tmp_path):
+    tx, rep = load_transactions(write(tmp_path, GOOD.replace("7.25", "")), **COLS)
+    assert len(tx) == 3 and steps(rep)["missing_amount"] == 1
+
+
+def test_duplicate_rows_dropped_and_counted(tmp_path):
+    text = GOOD + "A,2024-02-01,12.50\n"
+    tx, rep = load_transactions(write(tmp_path, text), **COLS)
+    assert len(tx) == 4 and steps(rep)["duplicate_rows"] == 1
+    tx, rep = load_transactions(write(tmp_path, text), drop_duplicates=False, **COLS)
+    assert len(tx) == 5 and "duplicate_rows" not in steps(rep)
+
+
+def test_one_customer_only(tmp_path):
+    tx, rep = load_transactions(write(tmp_path, "customer,when,total\nA,2024-01-05,10\nA,2024-02-05,11\n"), **COLS)
+    s = rfm_summary(tx, "2024-01-31", "2024-02-05")
+    assert len(s) == 1 and s.frequency.iloc[0] == 0 and s.frequency_holdout.iloc[0] == 1
+
+
+def test_dates_after_holdout_end_are_counted(tmp_path):
+    text = GOOD + "A,2031-01-01,99.00\n"
+    tx, rep = load_transactions(write(tmp_path, text), **COLS)
+    s = rfm_summary(tx, "2024-01-31", "2024-03-31")
+    assert s.attrs["excluded"]["purchase_days_after_holdout"] == 1
+    assert s.spend_holdout.sum() == pytest.approx(42.5)
+    tx, rep = load_transactions(write(tmp_path, text), end="2024-12-31", **COLS)
+    assert steps(rep)["after_end"] == 1 and len(tx) == 4
+
+
+def test_whitespace_ids_are_stripped_and_counted(tmp_path):
+    tx, rep = load_transactions(write(tmp_path, GOOD.replace("B,2024-01-20", " B ,2024-01-20")), **COLS)
+    assert tx.customer_id.nunique() == 2 and steps(rep)["strip_customer_id"] == 1
+
+
+def test_other_formats_and_options(tmp_path):
+    frame = pd.read_csv(write(tmp_path, GOOD))
+    frame.to_parquet(tmp_path / "tx.parquet")
+    a, _ = load_transactions(tmp_path / "tx.parquet", **COLS)
+    with gzip.open(tmp_path / "tx.csv.gz", "wt") as f: f.write(GOOD)
+    b, _ = load_transactions(tmp_path / "tx.csv.gz", **COLS)
+    c, _ = load_transactions(write(tmp_path, GOOD.replace(",", "\t"), "tx.tsv"), **COLS)
+    d, _ = load_transactions(write(tmp_path, GOOD.replace("2024-01-05", "05/01/2024").replace("2024-02-01", "01/02/2024")
+                                   .replace("2024-01-20", "20/01/2024").replace("2024-03-03", "03/03/2024")),
+                             date_format="%d/%m/%Y", **COLS)
+    for other in (b, c, d):
+        pd.testing.assert_frame_equal(a[["customer_id", "date", "amount"]], other[["customer_id", "date", "amount"]])
+
+
+def test_latin1_file_loads_with_encoding(tmp_path):
+    path = write(tmp_path, GOOD.replace("A,", "Andr\xe9,").encode("latin-1"), mode="wb")
+    tx, _ = load_transactions(path, encoding="latin-1", **COLS)
+    assert "Andr\xe9" in set(tx.customer_id)
+
+
+def test_caller_frame_not_mutated():
+    frame = pd.DataFrame({"c": ["1", "1", "2"], "d": ["2024-01-01", "2024-01-01", "2024-02-01"], "a": [1.0, 1.0, -3.0]})
+    before = frame.copy()
+    load_transactions(frame, customer_id="c", date="d", amount="a")
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_numeric_yyyymmdd_dates_parse():
+    frame = pd.DataFrame({"c": [1, 2], "d": [19970101, 19970315], "a": [1.0, 2.0]})
+    tx, _ = load_transactions(frame, customer_id="c", date="d", amount="a")
+    assert tx.date.tolist() == [pd.Timestamp("1997-01-01"), pd.Timestamp("1997-03-15")]
+    assert tx.customer_id.tolist() == ["1", "2"]
+
+
+def test_summary_argument_errors():
+    tx = pd.DataFrame({"customer_id": ["a", "a"], "date": pd.to_datetime(["2024-01-01", "2024-02-01"]), "amount": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="outside the data"): rfm_summary(tx, "2023-01-01")
+    with pytest.raises(ValueError, match="must come after"): rfm_summary(tx, "2024-01-15", "2024-01-10")
+    with pytest.raises(ValueError, match="time_unit"): rfm_summary(tx, "2024-01-15", time_unit="Q")
+    with pytest.raises(ValueError, match="is not a date"): rfm_summary(tx, "soon")
+    with pytest.warns(UserWarning, match="after the last transaction"): rfm_summary(tx, "2024-01-15", "2025-01-01")
