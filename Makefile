@@ -53,5 +53,6 @@ report: $(STAMP) ## Regenerate the default CDNOW report under reports/cdnow/
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab nbs
 
-bench: $(STAMP) ## Run the speed benchmarks in benchmarks/ (prints figures; not part of `make test`)
+bench: $(STAMP) ## Run the speed benchmarks in benchmarks/ against the peer libraries (prints figures; not part of `make test`)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
