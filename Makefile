@@ -44,11 +44,12 @@ pytest: $(STAMP) ## Run the pytest suite in tests/
 
 test: check-sync nbtest pytest ## Every check: sync, notebook tests, pytest
 
-report: $(STAMP) ## Regenerate the default CDNOW report under reports/cdnow/
+report: $(STAMP) ## Regenerate the default CDNOW comparison report from scratch under reports/cdnow/
 	@mkdir -p reports/cdnow
 	$(BIN)/papermill --log-level WARNING -k $(KERNEL) nbs/reports/cdnow_data.ipynb reports/cdnow/data.ipynb -p dataset cdnow
 	$(BIN)/jupyter nbconvert --to html --no-input --log-level WARN reports/cdnow/data.ipynb --output data
-	@echo "report: reports/cdnow/data.html"
+	$(BIN)/clv-sweep nbs/reports/cdnow.yml --out reports --jobs 2 --force
+	@echo "report: reports/cdnow/index.html"
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab nbs

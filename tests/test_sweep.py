@@ -1,0 +1,159 @@
+"""End-to-end tests of `clv-sweep`: tiny sweeps on simulated data executed through papermill (each run starts a kernel,
+a few seconds each)."""
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from clv_research.data import repo_root
+from clv_research.metrics import SCORE_KEYS
+from clv_research.models import available_models
+from clv_research.sweep import load_sweep, main, run_sweep
+
+REPORTS = repo_root() / "nbs" / "reports"
+FAST = [m for m in ("zero", "historical_rate", "bgnbd_gg") if m in available_models()]
+
+
+def write_config(folder: Path, grid: dict, name: str = "tiny", models=("zero",), **parameters) -> Path:
+    "A sweep file on 300 simulated customers, absolute template paths, written into `folder`."
+    config = {"name": name, "notebook": str(REPORTS / "experiment.ipynb"), "comparison": str(REPORTS / "comparison.ipynb"),
+              "parameters": {**({} if "dataset" in grid else {"dataset": "simulated:300"}), "models": list(models),
+                             "n_samples": 50,
+                             "model_params": {"bgnbd_gg": {"interval_draws": 100}} if "bgnbd_gg" in models else {},
+                             **parameters},
+              "grid": grid}
+    path = folder / f"{name}.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def mtimes(folder: Path, name: str = "metrics.json") -> dict:
+    return {p.parent.name: p.stat().st_mtime_ns for p in sorted(folder.glob(f"runs/*/{name}"))}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    "A two-run sweep (two calibration ends, 13-week horizon), run once with two parallel jobs."
+    root = tmp_path_factory.mktemp("tiny")
+    yml = write_config(root, {"calibration_end": ["2024-09-30", "2024-12-31"], "horizon": [13]}, models=FAST)
+    report = run_sweep(yml, out=root / "out", jobs=2, progress=False)
+    return yml, root / "out", report
+
+
+def test_end_to_end(tiny):
+    yml, out, report = tiny
+    assert report.ok, str(report)
+    sweep = out / "tiny"
+    ids = ["calibration_end-2024-09-30__horizon-13", "calibration_end-2024-12-31__horizon-13"]
+    assert sorted(p.name for p in (sweep / "runs").iterdir()) == ids
+    for rid in ids:
+        run = sweep / "runs" / rid
+        for name in ("run.ipynb", "run.html", "metrics.json", "predictions.parquet", "params.json", "timings.json"):
+            assert (run / name).exists(), name
+        metrics = json.loads((run / "metrics.json").read_text())
+        assert sorted(metrics) == sorted(FAST)
+        assert all(sorted(m) == sorted(SCORE_KEYS) for m in metrics.values())
+        params = json.loads((run / "params.json").read_text())
+        assert params["run"]["run_id"] == rid and params["experiment"]["horizon"] == 13
+        assert len(pd.read_parquet(run / "predictions.parquet")) > 250
+        html = (run / "run.html").read_text()
+        assert "data:image/png;base64" in html and "run_experiment(" not in html
+    assert not list(sweep.rglob("*.tmp*")) and not list(sweep.rglob(".*"))
+    lb = pd.read_csv(sweep / "leaderboard.csv")
+    assert len(lb) == 2 * len(FAST)
+    assert {"run_id", "model", "fit_seconds", "calibration_end", *SCORE_KEYS} <= set(lb.columns)
+    assert list(lb["run_id"].drop_duplicates()) == ids
+    for _, rows in lb.groupby("run_id"):
+        gini = rows["spend_gini"].to_numpy()
+        assert (gini[:-1] >= gini[1:]).all()
+    index = (sweep / "index.html").read_text()
+    assert "Leaderboard" in index and f'href="runs/{ids[0]}/run.html"' in index
+
+
+def test_rerun_gives_identical_metrics(tiny, tmp_path):
+    yml, out, _ = tiny
+    rid = "calibration_end-2024-09-30__horizon-13"
+    assert main([str(yml), "--out", str(tmp_path), "--quiet", "--no-comparison", "--only", rid]) == 0
+    first, second = (o / "tiny" / "runs" / rid / "metrics.json" for o in (out, tmp_path))
+    assert first.read_bytes() == second.read_bytes()
+
+
+def test_skip_only_and_force(tiny, tmp_path):
+    yml, out, _ = tiny
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    before = mtimes(copy / "tiny")
+    rid = "calibration_end-2024-12-31__horizon-13"
+    assert main([str(yml), "--out", str(copy), "--quiet", "--no-comparison"]) == 0
+    assert mtimes(copy / "tiny") == before  # both runs skipped
+    assert main([str(yml), "--out", str(copy), "--quiet", "--no-comparison", "--only", rid, "--force"]) == 0
+    after = mtimes(copy / "tiny")
+    assert after[rid] != before[rid]
+    other = "calibration_end-2024-09-30__horizon-13"
+    assert after[other] == before[other]
+
+
+def test_refuses_to_overwrite_other_parameters(tiny, tmp_path, capsys):
+    yml, out, _ = tiny
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    changed = yaml.safe_load(yml.read_text())
+    changed["parameters"]["seed"] = 1  # a fixed parameter: the run ids stay the same
+    yml2 = tmp_path / "tiny.yml"
+    yml2.write_text(yaml.safe_dump(changed))
+    before = mtimes(copy / "tiny")
+    rid = "calibration_end-2024-09-30__horizon-13"
+    assert main([str(yml2), "--out", str(copy), "--quiet", "--no-comparison", "--only", rid]) == 1
+    err = capsys.readouterr().err
+    assert "other parameters" in err and "--force" in err
+    assert mtimes(copy / "tiny") == before
+    assert main([str(yml2), "--out", str(copy), "--quiet", "--no-comparison", "--only", rid, "--force"]) == 0
+    stored = json.loads((copy / "tiny" / "runs" / rid / "params.json").read_text())
+    assert stored["run"]["parameters"]["seed"] == 1
+
+
+def test_failure_is_isolated_and_resumable(tmp_path):
+    yml = write_config(tmp_path, {"calibration_end": ["2024-09-30", "1990-01-01"], "horizon": [13]}, name="broken")
+    out = tmp_path / "out"
+    assert main([str(yml), "--out", str(out), "--quiet"]) == 1
+    runs = out / "broken" / "runs"
+    good, bad = runs / "calibration_end-2024-09-30__horizon-13", runs / "calibration_end-1990-01-01__horizon-13"
+    assert (good / "metrics.json").exists() and (good / "run.html").exists()
+    assert not (bad / "metrics.json").exists() and not (bad / "run.html").exists()
+    error = json.loads((bad / "error.json").read_text())
+    assert error["error_type"] == "ValueError" and "outside the data" in error["message"]
+    assert error["traceback_tail"] and error["parameters"]["calibration_end"] == "1990-01-01"
+    assert (bad / "run.ipynb").exists()  # the partial notebook, for debugging
+    assert not list(out.rglob("*.tmp*"))
+    assert len(pd.read_csv(out / "broken" / "leaderboard.csv")) == 1
+    assert "Failed runs" in (out / "broken" / "index.html").read_text()
+    good_mtime, error_mtime = (good / "metrics.json").stat().st_mtime_ns, (bad / "error.json").stat().st_mtime_ns
+    assert main([str(yml), "--out", str(out), "--quiet", "--no-comparison"]) == 1  # resume: the good run is skipped
+    assert (good / "metrics.json").stat().st_mtime_ns == good_mtime
+    assert (bad / "error.json").stat().st_mtime_ns != error_mtime  # the failed run was retried
+
+
+def test_cli_errors_and_entry_points(tmp_path, capsys):
+    bad = tmp_path / "bad.yml"
+    bad.write_text(f"name: t\nnotebook: {REPORTS / 'experiment.ipynb'}\ngrid:\n  datset: [cdnow]\n")
+    assert main([str(bad), "--out", str(tmp_path)]) == 2
+    assert "unknown parameter 'datset'" in capsys.readouterr().err
+    yml = write_config(tmp_path, {"dataset": ["cdnow", "cdnow-sample"]})
+    assert main([str(yml), "--out", str(tmp_path), "--only", "dataset-cdnow-master"]) == 2
+    assert "is not a run of this sweep" in capsys.readouterr().err
+    assert not (tmp_path / "tiny").exists()
+    for cmd in ([sys.executable, "-m", "clv_research.sweep"], [str(Path(sys.executable).parent / "clv-sweep")]):
+        done = subprocess.run([*cmd, str(yml), "--list"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == ["dataset-cdnow", "dataset-cdnow-sample"]
+
+
+def test_default_config_is_valid():
+    config = load_sweep(REPORTS / "cdnow.yml")
+    assert [r.run_id for r in config.runs()] == ["dataset-cdnow", "dataset-cdnow-sample"]
+    assert config.notebook == (REPORTS / "experiment.ipynb").resolve()
