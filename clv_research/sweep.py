@@ -493,7 +493,7 @@ def _label(run: Run) -> str: return ", ".join(f"{k}={v}" for k, v in run.point.i
 # %% ../nbs/06_sweep.ipynb #c033
 def run_comparison(config: SweepConfig, sweep_dir, run_ids: list[str]) -> Path:
     "Execute the comparison notebook over the sweep's runs into `index.ipynb` and render `index.html`."
-    sweep_dir = Path(sweep_dir)
+    sweep_dir = Path(sweep_dir).resolve()
     tmp = sweep_dir / ".index.tmp.ipynb"
     params = {"sweep_dir": str(sweep_dir.resolve()), "run_ids": run_ids, "name": config.name,
               "description": config.description, "config_path": str(config.path) if config.path else None}
@@ -513,7 +513,7 @@ def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=No
     all_runs = config.runs()
     runs = _select(all_runs, only)
     _check_kernel()
-    sweep_dir = Path(out) / config.name
+    sweep_dir = Path(out).resolve() / config.name  # absolute: papermill runs each notebook in another folder
     (sweep_dir / "runs").mkdir(parents=True, exist_ok=True)
     report = SweepReport(config, sweep_dir)
     from tqdm.auto import tqdm

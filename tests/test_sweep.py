@@ -75,11 +75,12 @@ def test_end_to_end(tiny):
     assert "Leaderboard" in index and f'href="runs/{ids[0]}/run.html"' in index
 
 
-def test_rerun_gives_identical_metrics(tiny, tmp_path):
+def test_rerun_gives_identical_metrics(tiny, tmp_path, monkeypatch):
     yml, out, _ = tiny
     rid = "calibration_end-2024-09-30__horizon-13"
-    assert main([str(yml), "--out", str(tmp_path), "--quiet", "--no-comparison", "--only", rid]) == 0
-    first, second = (o / "tiny" / "runs" / rid / "metrics.json" for o in (out, tmp_path))
+    monkeypatch.chdir(tmp_path)  # a relative --out must work although papermill runs notebooks in other folders
+    assert main([str(yml), "--out", "relative_out", "--quiet", "--no-comparison", "--only", rid]) == 0
+    first, second = (o / "tiny" / "runs" / rid / "metrics.json" for o in (out, tmp_path / "relative_out"))
     assert first.read_bytes() == second.read_bytes()
 
 
