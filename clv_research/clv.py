@@ -10,10 +10,10 @@ __all__ = ['PERIOD_DAYS', 'period_schedule', 'discounted_clv', 'value_segments',
 import numpy as np
 import pandas as pd
 
-from .features import time_unit_days
+from .features import TIME_UNITS, time_unit_days
 
 # %% ../nbs/04a_clv.ipynb #c005
-PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Q": 365.25 / 4, "Y": 365.25}
+PERIOD_DAYS = {**TIME_UNITS, "Q": 365.25 / 4, "Y": 365.25}  # the summary time units, plus quarters and years
 
 def period_schedule(periods: int, period: str, time_unit: str, annual_discount: float) -> pd.DataFrame:
     "End of each future period in days, in `time_unit` (the model horizon) and in years, with its discount factor."

@@ -217,12 +217,11 @@ def holdout_by_frequency(summary: pd.DataFrame, predictions=None, max_frequency:
     return out
 
 # %% ../nbs/04_metrics.ipynb #c043
-_UNIT_DAYS = {"W": 7, "D": 1}
-
 def _unit_days(time_unit: str) -> int:
-    "Days per tracking period."
-    if time_unit not in _UNIT_DAYS: raise ValueError(f"`time_unit` must be one of {list(_UNIT_DAYS)}, got {time_unit!r}")
-    return _UNIT_DAYS[time_unit]
+    "Days per tracking period: a time unit of whole days ('D' or 'W'; months have no whole number of days)."
+    days = time_unit_days(time_unit)
+    if days != int(days): raise ValueError(f"`time_unit` must be 'D' or 'W' for tracking, got {time_unit!r}")
+    return int(days)
 
 def cumulative_repeat_transactions(transactions: pd.DataFrame, calibration_end, holdout_end, time_unit: str = "W",
                                    start=None) -> pd.Series:
