@@ -9,14 +9,18 @@ import difflib
 import importlib
 import importlib.util
 import inspect
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
+from sklearn.base import BaseEstimator
+
 
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'HOLDOUT_COLUMNS', 'MODEL_MODULES', 'SummaryError', 'check_summary', 'check_horizon',
-           'NotFittedError', 'prediction_frame', 'interval_frame', 'CLVModel', 'register_model', 'available_models',
-           'make_model']
+           'NotFittedError', 'prediction_frame', 'interval_frame', 'ReportSection', 'CLVModel', 'register_model',
+           'available_models', 'make_model']
 
 # %% ../nbs/02_models.ipynb #c006
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
@@ -71,8 +75,19 @@ def interval_frame(index, purchases_lo=None, purchases_hi=None, spend_lo=None, s
     return pd.DataFrame({"purchases_lo": col(purchases_lo), "purchases_hi": col(purchases_hi),
                          "spend_lo": col(spend_lo), "spend_hi": col(spend_hi)}, index=pd.Index(index, name="customer_id"))
 
-class CLVModel:
-    "Base class of all CLV models: `fit(summary)`, `predict(summary, horizon)`, optional intervals and draws."
+
+# %% ../nbs/02_models.ipynb #c008d
+@dataclass
+class ReportSection:
+    "One titled block a fitted model contributes to its run's report page."
+    title: str
+    text: str = ""  # markdown shown under the title
+    items: list = field(default_factory=list)  # pd.DataFrame, matplotlib Figure or markdown str, shown in order
+
+
+# %% ../nbs/02_models.ipynb #c008g
+class CLVModel(BaseEstimator):
+    "Base class of all CLV models: `fit(summary)`, `predict(summary, horizon)`, optional intervals, draws and report sections."
     name: str = "clv_model"
     supervised: bool = False
 
@@ -96,32 +111,31 @@ class CLVModel:
         "Extra per-customer columns this model needs from raw transactions (indexed by customer_id); None if the summary suffices."
         return None
 
-    @property
-    def has_intervals(self) -> bool:
-        "Whether this model implements `predict_interval`."
-        return type(self).predict_interval is not CLVModel.predict_interval
+    def report_sections(self, label: str, result) -> list[ReportSection]:
+        "What this fitted model adds to the report of experiment `result`, where it is called `label`; nothing by default."
+        return []
 
-    @property
-    def has_samples(self) -> bool:
-        "Whether this model implements `sample_predictive`."
-        return type(self).sample_predictive is not CLVModel.sample_predictive
 
-    def fit_predict(self, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
-        "Fit on `summary`, then predict the same customers."
-        return self.fit(summary).predict(summary, horizon)
+# %% ../nbs/02_models.ipynb #c008j
+@patch(as_prop=True)
+def has_intervals(self: CLVModel) -> bool:
+    "Whether this model implements `predict_interval`."
+    return type(self).predict_interval is not CLVModel.predict_interval
 
-    def get_params(self) -> dict:
-        "Constructor arguments and their current values (for saving what was fitted)."
-        sig = inspect.signature(type(self).__init__)
-        return {k: getattr(self, k) for k in sig.parameters if k != "self" and hasattr(self, k)
-                and sig.parameters[k].kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)}
+@patch(as_prop=True)
+def has_samples(self: CLVModel) -> bool:
+    "Whether this model implements `sample_predictive`."
+    return type(self).sample_predictive is not CLVModel.sample_predictive
 
-    def _check_fitted(self, attr: str = "params_"):
-        if not hasattr(self, attr): raise NotFittedError(f"{self.name}: call fit(summary) before predicting")
+@patch
+def fit_predict(self: CLVModel, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    "Fit on `summary`, then predict the same customers."
+    return self.fit(summary).predict(summary, horizon)
 
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({args})"
+@patch
+def _check_fitted(self: CLVModel, attr: str = "params_"):
+    if not hasattr(self, attr): raise NotFittedError(f"{self.name}: call fit(summary) before predicting")
+
 
 # %% ../nbs/02_models.ipynb #c010
 _REGISTRY: dict[str, tuple[type, dict]] = {}
