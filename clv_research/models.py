@@ -153,6 +153,9 @@ def register_model(name: str, **defaults):
         return cls
     return decorate
 
+
+
+# %% ../nbs/02_models.ipynb #c010d
 def _import_model_modules(until: str | None = None):
     "Import the model modules (stopping once `until` is registered) so their classes register themselves."
     for module in MODEL_MODULES:
