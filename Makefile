@@ -8,7 +8,7 @@ KERNEL := clv-research
 SYNCED := nbs clv_research README.md
 
 .DEFAULT_GOAL := help
-.PHONY: help env test check-sync nbtest pytest report lab sync clean-reports bench
+.PHONY: help env test check-sync nbtest pytest report lab sync clean-reports bench docs
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ report: $(STAMP) ## Regenerate the default CDNOW comparison report from scratch 
 	$(BIN)/jupyter nbconvert --to html --no-input --log-level WARN reports/cdnow/data.ipynb --output data
 	$(BIN)/clv-sweep nbs/reports/cdnow.yml --out reports --jobs 2 --force
 	@echo "report: reports/cdnow/index.html"
+
+docs: $(STAMP) ## Run every notebook (SLOW=1: slow cells too) and render it to HTML under _docs/ (open _docs/index.html)
+	$(BIN)/python tools/build_docs.py --n_workers 2 $(if $(SLOW),--flags slow)
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab nbs
