@@ -7,21 +7,26 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal, NamedTuple, get_args
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import xgboost as xgb
+from fastcore.basics import patch
+from sklearn.metrics import mean_poisson_deviance
 
 from .data import TransactionDataError
 from .features import purchase_days, time_unit_days
-from .models import (CLVModel, SummaryError, check_horizon, check_summary, interval_frame, make_model,
-                                 prediction_frame, register_model)
+from .models import (CLVModel, ReportSection, SummaryError, check_horizon, check_summary, interval_frame,
+                                 make_model, prediction_frame, register_model)
 
 # %% auto #0
-__all__ = ['SUMMARY_FEATURES', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'feature_names',
-           'customer_features', 'BoostedCLV', 'feature_importance', 'contributions', 'plot_importance',
-           'plot_contributions']
+__all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'GRID_KEYS',
+           'ImportanceKind', 'feature_names', 'customer_features', 'BoosterOptions', 'TuningOptions', 'IntervalOptions',
+           'FeatureOptions', 'BoostedCLV', 'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c006
 SUMMARY_FEATURES = ("frequency", "recency", "T", "monetary_value", "first_amount")  # also columns of rfm_summary
@@ -37,6 +42,13 @@ def _check_windows(windows) -> tuple:
         raise ValueError(f"windows={windows!r} must be distinct positive numbers of time units")
     return ws
 
+def _calibration_day(value) -> pd.Timestamp:
+    "`calibration_end` as a midnight Timestamp, or an error naming it."
+    try: ts = pd.Timestamp(value)
+    except (TypeError, ValueError): raise ValueError(f"calibration_end={value!r} is not a date") from None
+    if pd.isna(ts): raise ValueError("calibration_end is missing")
+    return ts.normalize()
+
 def feature_names(windows=(4, 13, 26), quantity: bool = True) -> list[str]:
     "Column names `customer_features` returns for these `windows` (with the quantity columns if `quantity`)."
     names = [*SUMMARY_FEATURES, "since_last", "overdue", "spend_total", "spend_mean", "spend_max", "spend_min",
@@ -46,14 +58,27 @@ def feature_names(windows=(4, 13, 26), quantity: bool = True) -> list[str]:
     for w in _check_windows(windows): names += [f"purchases_last_{_window_label(w)}", f"spend_last_{_window_label(w)}"]
     return names + ["cohort_month"]
 
-# %% ../nbs/08_boosting.ipynb #c007
-def _calibration_day(value) -> pd.Timestamp:
-    "`calibration_end` as a midnight Timestamp, or an error naming it."
-    try: ts = pd.Timestamp(value)
-    except (TypeError, ValueError): raise ValueError(f"calibration_end={value!r} is not a date") from None
-    if pd.isna(ts): raise ValueError("calibration_end is missing")
-    return ts.normalize()
+# %% ../nbs/08_boosting.ipynb #c007r
+class _PurchaseRuns(NamedTuple):
+    "Purchase days sorted by customer, as flat arrays with each customer's run of rows."
+    customer: np.ndarray  # customer id of each purchase day
+    day: np.ndarray  # day number (days since 1970-01-01)
+    amount: np.ndarray  # spend of the purchase day
+    starts: np.ndarray  # first row of each customer
+    ends: np.ndarray  # last row of each customer
+    sizes: np.ndarray  # purchase days of each customer
+    code: np.ndarray  # customer number (0..n-1) of each row
 
+def _purchase_runs(days: pd.DataFrame) -> _PurchaseRuns:
+    "The customer-sorted purchase days of `purchase_days` as `_PurchaseRuns`."
+    cust = days["customer_id"].to_numpy()
+    day = days["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+    sizes = np.diff(np.r_[starts, day.size])
+    return _PurchaseRuns(cust, day, days["amount"].to_numpy(float), starts, starts + sizes - 1, sizes,
+                         np.repeat(np.arange(starts.size), sizes))
+
+# %% ../nbs/08_boosting.ipynb #c007
 def customer_features(
     transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount, optional quantity)
     calibration_end,  # last calibration day, inclusive; later rows are ignored
@@ -70,14 +95,8 @@ def customer_features(
     if len(seen) == 0:
         raise TransactionDataError(f"no transactions on or before calibration_end={cal.date()}")
     days = purchase_days(seen)
-    cust = days["customer_id"].to_numpy()
-    day = days["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    amount = days["amount"].to_numpy(float)
-    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    sizes = np.diff(np.r_[starts, day.size])
-    ends = starts + sizes - 1
+    cust, day, amount, starts, ends, sizes, code = _purchase_runs(days)
     n = starts.size
-    code = np.repeat(np.arange(n), sizes)
     cal_day = int(np.datetime64(cal, "D").astype(np.int64))
     count = sizes.astype(float)
     total = np.bincount(code, amount, n)
@@ -115,15 +134,15 @@ def customer_features(
     return out
 
 # %% ../nbs/08_boosting.ipynb #c017
-OBJECTIVES = ("tweedie", "hurdle", "poisson", "squared")
+Objective = Literal["tweedie", "hurdle", "poisson", "squared"]
+OBJECTIVES = get_args(Objective)
 BTYD_FEATURES = ("btyd_purchases", "btyd_p_alive", "btyd_spend_per_purchase", "btyd_spend")
 MONOTONE_PREFIXES = ("purchases_last_", "spend_last_", "btyd_purchases", "btyd_spend")  # btyd_spend_per_purchase too
 DEFAULT_GRID = {"max_depth": (3, 5), "tweedie_variance_power": (1.2, 1.5)}
 
-def _poisson_deviance(y: np.ndarray, mu: np.ndarray) -> float:
-    "Mean Poisson deviance of mean predictions `mu` (clipped at 1e-6) for non-negative outcomes `y`."
-    mu = np.maximum(mu, 1e-6)
-    return float(2.0 * np.mean(np.where(y > 0, y * np.log(np.where(y > 0, y, 1.0) / mu), 0.0) - (y - mu)))
+def _stop_deviance(y: np.ndarray, mu: np.ndarray) -> float:
+    "Mean Poisson deviance of mean predictions `mu` (clipped at 1e-6, the deviance needs mu > 0) for outcomes `y` >= 0."
+    return float(mean_poisson_deviance(y, np.maximum(mu, 1e-6)))
 
 def _conformal_quantile(scores: np.ndarray, level: float) -> float:
     "Split-conformal correction: the ceil((n + 1) level)-th smallest score (+inf if n is too small)."
@@ -131,52 +150,131 @@ def _conformal_quantile(scores: np.ndarray, level: float) -> float:
     k = int(np.ceil((n + 1) * level))
     return float(np.sort(scores)[k - 1]) if 1 <= k <= n else float("inf")
 
+# %% ../nbs/08_boosting.ipynb #c017b
+@dataclass(frozen=True)
+class BoosterOptions:
+    "XGBoost settings shared by the spend and purchases boosters; `TuningOptions.grid` overrides some per grid point."
+    n_estimators: int = 1000  # most trees per booster; early stopping chooses fewer
+    learning_rate: float = 0.05
+    max_depth: int = 4
+    min_child_weight: float = 10.0
+    subsample: float = 0.8
+    colsample_bytree: float = 0.8
+    reg_lambda: float = 5.0  # L2 penalty on leaf weights
+    tweedie_variance_power: float = 1.3  # objective="tweedie" only, in (1, 2)
+    monotone: bool = True  # predictions increase with recent activity (MONOTONE_PREFIXES)
+
+    def __post_init__(self):
+        if int(self.n_estimators) < 1: raise ValueError(f"booster.n_estimators={self.n_estimators!r} must be a positive integer")
+        if not 1 < self.tweedie_variance_power < 2:
+            raise ValueError(f"booster.tweedie_variance_power={self.tweedie_variance_power!r} must be between 1 and 2")
+
+# %% ../nbs/08_boosting.ipynb #c017g
+GRID_KEYS = ("learning_rate", "max_depth", "min_child_weight", "subsample", "colsample_bytree", "reg_lambda",
+             "tweedie_variance_power")  # the BoosterOptions a grid may vary
+
+@dataclass(frozen=True)
+class TuningOptions:
+    "How `fit` chooses trees and hyper-parameters: on a validation ('stop') part of the training customers only."
+    grid: dict | None = field(default_factory=DEFAULT_GRID.copy)  # BoosterOptions values to search; None or {}: none
+    validation_share: float = 0.2  # share of training customers in the stop part
+    early_stopping_rounds: int = 50
+    refit: bool = True  # refit the point boosters on all training customers, trees scaled by the sample size
+    max_customers: int = 50_000  # compare grid points on a seeded subsample of this many training customers
+
+    def __post_init__(self):
+        if not 0 < self.validation_share < 0.5:
+            raise ValueError(f"tuning.validation_share={self.validation_share!r} must be between 0 and 0.5")
+        if self.grid is not None:
+            if not isinstance(self.grid, Mapping): raise ValueError(f"tuning.grid={self.grid!r} must be a dict of value lists")
+            unknown = sorted(set(self.grid) - set(GRID_KEYS))
+            if unknown: raise ValueError(f"tuning.grid has key(s) {unknown}; it can vary {list(GRID_KEYS)}")
+            for k, v in self.grid.items():
+                if isinstance(v, (str, bytes)) or not hasattr(v, "__len__") or len(v) == 0:
+                    raise ValueError(f"tuning.grid[{k!r}]={v!r} must be a non-empty list of values")
+
+# %% ../nbs/08_boosting.ipynb #c017i
+@dataclass(frozen=True)
+class IntervalOptions:
+    "Conformalized quantile intervals: a quantile booster calibrated on a held-out 'conformal' part."
+    quantiles: tuple = (0.1, 0.9)  # the quantile booster's two levels
+    calibration_share: float = 0.2  # share of training customers in the conformal part
+    learning_rate: float = 0.1  # of the quantile booster (its per-leaf updates make it the slowest)
+    max_customers: int = 100_000  # the quantile booster trains on at most this many customers
+    purchases: bool = True  # purchases intervals too (else NaN)
+
+    def __post_init__(self):
+        try: q = tuple(float(v) for v in self.quantiles)
+        except (TypeError, ValueError): q = ()
+        if len(q) != 2 or not 0 < q[0] < q[1] < 1:
+            raise ValueError(f"intervals.quantiles={self.quantiles!r} must be two levels 0 < lo < hi < 1 "
+                             "(intervals=None for no intervals)")
+        object.__setattr__(self, "quantiles", q)
+        if not 0 < self.calibration_share < 0.5:
+            raise ValueError(f"intervals.calibration_share={self.calibration_share!r} must be between 0 and 0.5")
+
+@dataclass(frozen=True)
+class FeatureOptions:
+    "Which features the boosters see, beyond the RFM columns of the summary."
+    windows: tuple = (4, 13, 26)  # trailing windows of customer_features, in time units
+    quantity: bool = True  # use the quantity columns when the data has them
+    btyd: bool = False  # add the bgnbd_gg forecasts as features (the hybrid)
+
+    def __post_init__(self): object.__setattr__(self, "windows", _check_windows(self.windows))
+
+# %% ../nbs/08_boosting.ipynb #c017r
+def _options(value, cls: type, arg: str):
+    "`value` as a `cls`: the dataclass itself, or a dict of its fields; an error naming `arg` otherwise."
+    if isinstance(value, cls): return value
+    if isinstance(value, Mapping):
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(value) - set(names))
+        if unknown: raise ValueError(f"{arg} has no field(s) {unknown}; {cls.__name__} has {names}")
+        return cls(**value)
+    raise TypeError(f"{arg}={value!r} must be a {cls.__name__} or a dict of its fields")
+
 # %% ../nbs/08_boosting.ipynb #c018
 class BoostedCLV(CLVModel):
     "XGBoost CLV model: spend (Tweedie, hurdle, Poisson or squared error) and purchases, with conformal intervals."
     name = "xgb"
     supervised = True
 
-    def __init__(self, objective: str = "tweedie", hybrid: bool = False, quantiles=(0.1, 0.9),
-                 n_estimators: int = 1000, learning_rate: float = 0.05, max_depth: int = 4, min_child_weight: float = 10.0,
-                 subsample: float = 0.8, colsample_bytree: float = 0.8, reg_lambda: float = 5.0,
-                 tweedie_variance_power: float = 1.3, early_stopping_rounds: int = 50, validation_share: float = 0.2,
-                 calibration_share: float = 0.2, tune: bool = False, param_grid: dict | None = None,
-                 tune_max_customers: int = 50_000, quantile_learning_rate: float = 0.1,
-                 quantile_max_customers: int = 100_000,
-                 refit: bool = True, monotone: bool = True, balance: bool = True, purchase_intervals: bool = True,
-                 windows=(4, 13, 26), n_jobs: int = 1, seed: int = 0):
+    def __init__(self, objective: Objective = "tweedie",
+                 booster: BoosterOptions | dict = BoosterOptions(),  # tree settings
+                 features: FeatureOptions | dict = FeatureOptions(),  # windows, quantity, BTYD forecasts
+                 tuning: TuningOptions | dict = TuningOptions(),  # grid, stop part, early stopping, refit
+                 intervals: IntervalOptions | dict | None = IntervalOptions(),  # None: no intervals
+                 balance: bool = True,  # rescale predictions to the training totals
+                 n_jobs: int = 1,  # XGBoost threads
+                 seed: int = 0):
         if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r} must be one of {list(OBJECTIVES)}")
-        if quantiles is not None:
-            q = tuple(float(v) for v in quantiles)
-            if len(q) != 2 or not 0 < q[0] < q[1] < 1:
-                raise ValueError(f"quantiles={quantiles!r} must be two levels 0 < lo < hi < 1 (or None for no intervals)")
-            quantiles = q
-        for arg, v in (("validation_share", validation_share), ("calibration_share", calibration_share)):
-            if not 0 < v < 0.5: raise ValueError(f"{arg}={v!r} must be between 0 and 0.5")
-        if not 1 < tweedie_variance_power < 2:
-            raise ValueError(f"tweedie_variance_power={tweedie_variance_power!r} must be between 1 and 2")
-        if int(n_estimators) < 1: raise ValueError(f"n_estimators={n_estimators!r} must be a positive integer")
-        self.objective, self.hybrid, self.quantiles = objective, hybrid, quantiles
-        self.n_estimators, self.learning_rate, self.max_depth = int(n_estimators), learning_rate, max_depth
-        self.min_child_weight, self.subsample, self.colsample_bytree = min_child_weight, subsample, colsample_bytree
-        self.reg_lambda, self.tweedie_variance_power = reg_lambda, tweedie_variance_power
-        self.early_stopping_rounds, self.validation_share = early_stopping_rounds, validation_share
-        self.calibration_share, self.tune, self.param_grid = calibration_share, tune, param_grid
-        self.tune_max_customers = int(tune_max_customers)
-        self.quantile_learning_rate, self.quantile_max_customers = quantile_learning_rate, int(quantile_max_customers)
-        self.refit, self.monotone, self.balance = refit, monotone, balance
-        self.purchase_intervals = purchase_intervals
-        self.windows, self.n_jobs, self.seed = _check_windows(windows), n_jobs, seed
+        self.objective, self.booster, self.features, self.tuning, self.intervals = objective, booster, features, tuning, intervals
+        self.balance, self.n_jobs, self.seed = balance, n_jobs, seed
+        self._booster_options, self._feature_options, self._tuning_options, self._interval_options  # validate now
 
-    def transaction_features(self, transactions, calibration_end, time_unit="W"):
-        "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
-        return customer_features(transactions, calibration_end, self.windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
+    @property
+    def _booster_options(self) -> BoosterOptions: return _options(self.booster, BoosterOptions, "booster")
+    @property
+    def _feature_options(self) -> FeatureOptions: return _options(self.features, FeatureOptions, "features")
+    @property
+    def _tuning_options(self) -> TuningOptions: return _options(self.tuning, TuningOptions, "tuning")
+    @property
+    def _interval_options(self) -> IntervalOptions | None:
+        return None if self.intervals is None else _options(self.intervals, IntervalOptions, "intervals")
+
+# %% ../nbs/08_boosting.ipynb #c018f
+@patch
+def transaction_features(self: BoostedCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
+    "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
+    windows = self._feature_options.windows
+    return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
 
 # %% ../nbs/08_boosting.ipynb #c020
+@patch
 def _feature_columns(self: BoostedCLV, summary: pd.DataFrame) -> list[str]:
     "Feature columns present in `summary` (a warning if the `transaction_features` columns are absent)."
-    extra = [c for c in feature_names(self.windows) if c not in SUMMARY_FEATURES]
+    options = self._feature_options
+    extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
     present = [c for c in extra if c in summary.columns]
     if not present:
         warnings.warn(f"{self.name}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...); "
@@ -184,6 +282,7 @@ def _feature_columns(self: BoostedCLV, summary: pd.DataFrame) -> list[str]:
                       "onto the summary (run_experiment does) for the full model.", stacklevel=3)
     return [*SUMMARY_FEATURES, *present]
 
+@patch
 def _design(self: BoostedCLV, summary: pd.DataFrame) -> np.ndarray:
     "Float design matrix of `summary` in the fitted feature order (BTYD forecasts appended for the hybrid)."
     missing = [c for c in self.base_features_ if c not in summary.columns]
@@ -191,39 +290,26 @@ def _design(self: BoostedCLV, summary: pd.DataFrame) -> np.ndarray:
         raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this summary lacks; join "
                            "model.transaction_features(...) onto it as for fitting")
     X = summary[self.base_features_].to_numpy(float)
-    if self.hybrid:
-        D = self.label_duration_
-        btyd = self.btyd_.predict(summary, D)
+    if self.btyd_ is not None:
+        btyd = self.btyd_.predict(summary, self.label_duration_)
         X = np.column_stack([X, btyd["purchases"].to_numpy(), self.btyd_.purchase_model_.probability_alive(summary).to_numpy(),
                              self.btyd_.spend_model_.expected_spend(summary).to_numpy(), btyd["spend"].to_numpy()])
     return X
 
-def _xgb_params(self: BoostedCLV, objective: str, **extra) -> dict:
-    "XGBoost parameters of one booster: the model's shared settings, `objective` and `extra` (e.g. tuned values)."
-    p = dict(objective=objective, eta=self.learning_rate, max_depth=self.max_depth, min_child_weight=self.min_child_weight,
-             subsample=self.subsample, colsample_bytree=self.colsample_bytree, reg_lambda=self.reg_lambda,
+# %% ../nbs/08_boosting.ipynb #c020x
+@patch
+def _xgb_params(self: BoostedCLV, objective: str, grid_point: dict | None = None, **xgb_extra) -> dict:
+    "XGBoost parameters of one booster: `booster` options (with a `grid_point` of them replaced), `objective`, `xgb_extra`."
+    b = replace(self._booster_options, **(grid_point or {}))
+    p = dict(objective=objective, eta=b.learning_rate, max_depth=b.max_depth, min_child_weight=b.min_child_weight,
+             subsample=b.subsample, colsample_bytree=b.colsample_bytree, reg_lambda=b.reg_lambda,
              tree_method="hist", nthread=self.n_jobs, seed=self.seed)
-    if objective == "reg:tweedie": p["tweedie_variance_power"] = self.tweedie_variance_power
-    if self.monotone:
+    if objective == "reg:tweedie": p["tweedie_variance_power"] = b.tweedie_variance_power
+    if b.monotone:
         p["monotone_constraints"] = "(" + ",".join("1" if f.startswith(MONOTONE_PREFIXES) else "0"
                                                    for f in self.features_) + ")"
-    p.update(extra)
-    p.pop("n_estimators", None)
+    p.update(xgb_extra)
     return p
-
-def _train(self: BoostedCLV, params: dict, X, y, train_rows, stop_rows) -> xgb.Booster:
-    "One booster trained on `train_rows`, early-stopped on `stop_rows`, truncated to its best iteration."
-    names = list(self.features_)
-    dtrain = xgb.DMatrix(X[train_rows], y[train_rows], feature_names=names)
-    dstop = xgb.DMatrix(X[stop_rows], y[stop_rows], feature_names=names)
-    booster = xgb.train(params, dtrain, self.n_estimators, evals=[(dstop, "stop")],
-                        early_stopping_rounds=self.early_stopping_rounds, verbose_eval=False)
-    return booster[:booster.best_iteration + 1]
-
-def _refit(self: BoostedCLV, params: dict, booster: xgb.Booster, X, y, train_rows, refit_rows) -> xgb.Booster:
-    "`booster` retrained on `refit_rows`, its number of trees scaled by len(refit_rows) / len(train_rows)."
-    rounds = max(1, int(round(booster.num_boosted_rounds() * len(refit_rows) / len(train_rows))))
-    return xgb.train(params, xgb.DMatrix(X[refit_rows], y[refit_rows], feature_names=list(self.features_)), rounds)
 
 def _margin(booster: xgb.Booster, X, names) -> np.ndarray:
     "Raw prediction (margin scale) of a booster."
@@ -233,23 +319,43 @@ def _predict(booster: xgb.Booster, X, names) -> np.ndarray:
     "Prediction on the response scale."
     return booster.predict(xgb.DMatrix(X, feature_names=list(names)))
 
-BoostedCLV._feature_columns, BoostedCLV._design, BoostedCLV._xgb_params = _feature_columns, _design, _xgb_params
-BoostedCLV._train, BoostedCLV._refit = _train, _refit
+# %% ../nbs/08_boosting.ipynb #c020t
+@patch
+def _train(self: BoostedCLV, params: dict, X, y, train_rows, stop_rows) -> xgb.Booster:
+    "One booster trained on `train_rows`, early-stopped on `stop_rows`, truncated to its best iteration."
+    names = list(self.features_)
+    dtrain = xgb.DMatrix(X[train_rows], y[train_rows], feature_names=names)
+    dstop = xgb.DMatrix(X[stop_rows], y[stop_rows], feature_names=names)
+    booster = xgb.train(params, dtrain, int(self._booster_options.n_estimators), evals=[(dstop, "stop")],
+                        early_stopping_rounds=self._tuning_options.early_stopping_rounds, verbose_eval=False)
+    return booster[:booster.best_iteration + 1]
+
+@patch
+def _refit(self: BoostedCLV, params: dict, booster: xgb.Booster, X, y, train_rows, refit_rows) -> xgb.Booster:
+    "`booster` retrained on `refit_rows`, its number of trees scaled by len(refit_rows) / len(train_rows)."
+    rounds = max(1, int(round(booster.num_boosted_rounds() * len(refit_rows) / len(train_rows))))
+    return xgb.train(params, xgb.DMatrix(X[refit_rows], y[refit_rows], feature_names=list(self.features_)), rounds)
 
 # %% ../nbs/08_boosting.ipynb #c022
 _XGB_OBJECTIVE = {"tweedie": "reg:tweedie", "poisson": "count:poisson", "squared": "reg:squarederror"}
 
-def _fit_spend(self: BoostedCLV, X, y, point_rows, stop_rows, extra: dict, refit_rows=None):
-    "Spend booster(s) with parameters `extra`: (parts, function X -> spend, stop-part Poisson deviance before any refit)."
+def _spend_of_parts(parts: dict, X, names) -> np.ndarray:
+    "Label-window spend from fitted spend parts: one booster, or the hurdle's classifier x smeared amount."
+    if "spend" in parts: return np.maximum(_predict(parts["spend"], X, names), 0.0)
+    return _predict(parts["p_positive"], X, names) * np.exp(_margin(parts["amount"], X, names)) * parts["smearing"]
+
+@patch
+def _fit_spend(self: BoostedCLV, X, y, point_rows, stop_rows, grid_point: dict, refit_rows=None) -> tuple[dict, float]:
+    "Spend part(s) at `grid_point` and their stop-part Poisson deviance (before any refit on `refit_rows`)."
     names = self.features_
     if self.objective != "hurdle":
-        params = self._xgb_params(_XGB_OBJECTIVE[self.objective], **extra)
+        params = self._xgb_params(_XGB_OBJECTIVE[self.objective], grid_point)
         booster = self._train(params, X, y, point_rows, stop_rows)
-        deviance = _poisson_deviance(y[stop_rows], np.maximum(_predict(booster, X[stop_rows], names), 0.0))
+        deviance = _stop_deviance(y[stop_rows], _spend_of_parts({"spend": booster}, X[stop_rows], names))
         if refit_rows is not None: booster = self._refit(params, booster, X, y, point_rows, refit_rows)
-        return {"spend": booster}, (lambda Z: np.maximum(_predict(booster, Z, names), 0.0)), deviance
-    shape = {k: v for k, v in extra.items() if k != "tweedie_variance_power"}
-    clf_params, reg_params = self._xgb_params("binary:logistic", **shape), self._xgb_params("reg:squarederror", **shape)
+        return {"spend": booster}, deviance
+    clf_params = self._xgb_params("binary:logistic", grid_point)
+    reg_params = self._xgb_params("reg:squarederror", grid_point)
     buys = (y > 0).astype(float)
     pos_fit, pos_stop = point_rows[y[point_rows] > 0], stop_rows[y[stop_rows] > 0]
     if len(pos_fit) < 10 or len(pos_stop) < 5:
@@ -259,23 +365,23 @@ def _fit_spend(self: BoostedCLV, X, y, point_rows, stop_rows, extra: dict, refit
     clf = self._train(clf_params, X, buys, point_rows, stop_rows)
     reg = self._train(reg_params, X, log_y, pos_fit, pos_stop)
     smear = float(np.mean(np.exp(log_y[pos_stop] - _margin(reg, X[pos_stop], names))))  # out-of-sample residuals
-    hurdle = lambda c, r, Z: _predict(c, Z, names) * np.exp(_margin(r, Z, names)) * smear
-    deviance = _poisson_deviance(y[stop_rows], hurdle(clf, reg, X[stop_rows]))
+    deviance = _stop_deviance(y[stop_rows], _spend_of_parts({"p_positive": clf, "amount": reg, "smearing": smear},
+                                                            X[stop_rows], names))
     if refit_rows is not None:
         clf = self._refit(clf_params, clf, X, buys, point_rows, refit_rows)
         reg = self._refit(reg_params, reg, X, log_y, pos_fit, refit_rows[y[refit_rows] > 0])
-    return {"p_positive": clf, "amount": reg, "smearing": smear}, (lambda Z: hurdle(clf, reg, Z)), deviance
-
-BoostedCLV._fit_spend = _fit_spend
+    return {"p_positive": clf, "amount": reg, "smearing": smear}, deviance
 
 # %% ../nbs/08_boosting.ipynb #c024
+@patch
 def _fit_quantiles(self: BoostedCLV, X, y, rest, stop_rows, conf_rows) -> dict:
     "Quantile booster on `rest` (stopped on `stop_rows`; both subsampled if large) and its conformity scores on `conf_rows`."
-    params = self._xgb_params("reg:quantileerror", quantile_alpha=np.array(self.quantiles), eta=self.quantile_learning_rate)
-    if len(rest) > self.quantile_max_customers:  # conformal calibration on all of conf_rows keeps the coverage honest
+    options = self._interval_options
+    params = self._xgb_params("reg:quantileerror", quantile_alpha=np.array(options.quantiles), eta=options.learning_rate)
+    if len(rest) > options.max_customers:  # conformal calibration on all of conf_rows keeps the coverage honest
         rng = np.random.default_rng(self.seed + 2)
-        rest = rng.choice(rest, self.quantile_max_customers, replace=False)
-        stop_rows = rng.choice(stop_rows, min(len(stop_rows), self.quantile_max_customers // 3), replace=False)
+        rest = rng.choice(rest, options.max_customers, replace=False)
+        stop_rows = rng.choice(stop_rows, min(len(stop_rows), options.max_customers // 3), replace=False)
     booster = self._train(params, X, y, rest, stop_rows)
     lo, hi = _quantile_pair(booster, X[conf_rows], self.features_)
     return {"booster": booster, "scores": _conformity(lo, hi, y[conf_rows])}
@@ -300,93 +406,139 @@ def _widen(lo, hi, t: float) -> tuple[np.ndarray, np.ndarray]:
     mid = np.sqrt(lo * hi)
     return np.where(empty, mid, lo_t), np.where(empty, mid, hi_t)
 
-BoostedCLV._fit_quantiles = _fit_quantiles
+# %% ../nbs/08_boosting.ipynb #c026a
+class _Rows(NamedTuple):
+    "Row numbers of the parts of the training customers."
+    stop: np.ndarray  # early stopping and the grid choice
+    conformal: np.ndarray  # the interval calibration
+    rest: np.ndarray  # the quantile boosters' training rows
+    point: np.ndarray  # the point boosters' training rows: rest and conformal, sorted
 
-# %% ../nbs/08_boosting.ipynb #c026
-def _fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
-    "Fit the spend, purchases and (optionally) quantile boosters on a summary with holdout outcomes; returns self."
+@patch
+def _labels(self: BoostedCLV, summary: pd.DataFrame) -> tuple[float, np.ndarray, np.ndarray]:
+    "Label-window length D and the spend and purchases labels rescaled to D; errors for unusable summaries."
     check_summary(summary, holdout=True)
     n = len(summary)
     if n < 50: raise SummaryError(f"{self.name} needs at least 50 training customers, got {n}")
     duration = summary["duration_holdout"].to_numpy(float)
     if (duration <= 0).any(): raise SummaryError("summary column 'duration_holdout' must be positive")
-    self.label_duration_ = D = float(duration.mean())
+    D = float(duration.mean())
     y_spend = summary["spend_holdout"].to_numpy(float) * D / duration
     y_count = summary["frequency_holdout"].to_numpy(float) * D / duration
     if (y_spend < 0).any():
         raise SummaryError(f"summary column 'spend_holdout' has {int((y_spend < 0).sum())} negative values; drop refunds first")
-    self.base_features_ = self._feature_columns(summary)
-    if self.hybrid:
-        self.btyd_ = make_model("bgnbd_gg").fit(summary.drop(columns=["frequency_holdout", "spend_holdout", "duration_holdout"]))
-    self.features_ = [*self.base_features_, *(BTYD_FEATURES if self.hybrid else ())]
-    X = self._design(summary)
+    return D, y_spend, y_count
 
+@patch
+def _split_rows(self: BoostedCLV, n: int) -> _Rows:
+    "The seeded stop / conformal / rest parts of `n` training customers (at least 10 in each of the first two)."
+    calibration_share = (self._interval_options or IntervalOptions()).calibration_share
     perm = np.random.default_rng(self.seed).permutation(n)
-    n_stop, n_conf = max(int(round(self.validation_share * n)), 10), max(int(round(self.calibration_share * n)), 10)
-    stop_rows, conf_rows, rest = perm[:n_stop], perm[n_stop:n_stop + n_conf], perm[n_stop + n_conf:]
-    point_rows = np.sort(np.r_[rest, conf_rows])
+    n_stop = max(int(round(self._tuning_options.validation_share * n)), 10)
+    n_conf = max(int(round(calibration_share * n)), 10)
+    stop, conformal, rest = perm[:n_stop], perm[n_stop:n_stop + n_conf], perm[n_stop + n_conf:]
+    return _Rows(stop, conformal, rest, np.sort(np.r_[rest, conformal]))
 
-    all_rows = np.arange(n) if self.refit else None
-    if not self.tune:
-        chosen, self.tuning_ = {}, None
-        self.spend_parts_, self._spend_fn, deviance = self._fit_spend(X, y_spend, point_rows, stop_rows, chosen, all_rows)
-    else:
-        spec = self.param_grid or DEFAULT_GRID
-        if self.objective != "tweedie": spec = {k: v for k, v in spec.items() if k != "tweedie_variance_power"}
-        grid_point, grid_stop = point_rows, stop_rows
-        if n > self.tune_max_customers:  # tune on a seeded subsample, then fit the chosen point on everyone
-            keep = np.zeros(n, bool)
-            keep[np.random.default_rng(self.seed + 1).choice(n, self.tune_max_customers, replace=False)] = True
-            grid_point, grid_stop = point_rows[keep[point_rows]], stop_rows[keep[stop_rows]]
-        trials = [(extra, *self._fit_spend(X, y_spend, grid_point, grid_stop, extra))
-                  for extra in (dict(zip(spec, v)) for v in itertools.product(*spec.values()))]
-        chosen, parts, spend_fn, deviance = min(trials, key=lambda t: t[3])
-        self.tuning_ = pd.DataFrame([{**t[0], "stop_poisson_deviance": t[3]} for t in trials])
-        if self.refit or n > self.tune_max_customers:
-            parts, spend_fn, _ = self._fit_spend(X, y_spend, point_rows, stop_rows, chosen, all_rows)
-        self.spend_parts_, self._spend_fn = parts, spend_fn
+# %% ../nbs/08_boosting.ipynb #c026b
+@patch
+def _fit_spend_tuned(self: BoostedCLV, X, y, rows: _Rows) -> tuple[dict, dict, float, pd.DataFrame | None]:
+    "Spend part(s) at the grid point with the lowest stop-part deviance: (point, parts, deviance, grid scores)."
+    tuning, n = self._tuning_options, len(y)
+    all_rows = np.arange(n) if tuning.refit else None
+    spec = dict(tuning.grid or {})
+    if self.objective != "tweedie": spec.pop("tweedie_variance_power", None)
+    if not spec:
+        parts, deviance = self._fit_spend(X, y, rows.point, rows.stop, {}, all_rows)
+        return {}, parts, deviance, None
+    grid_point, grid_stop = rows.point, rows.stop
+    if n > tuning.max_customers:  # tune on a seeded subsample, then fit the chosen point on everyone
+        keep = np.zeros(n, bool)
+        keep[np.random.default_rng(self.seed + 1).choice(n, tuning.max_customers, replace=False)] = True
+        grid_point, grid_stop = rows.point[keep[rows.point]], rows.stop[keep[rows.stop]]
+    trials = [(point, *self._fit_spend(X, y, grid_point, grid_stop, point))
+              for point in (dict(zip(spec, values)) for values in itertools.product(*spec.values()))]
+    chosen, parts, deviance = min(trials, key=lambda trial: trial[2])
+    scores = pd.DataFrame([{**point, "stop_poisson_deviance": dev} for point, _, dev in trials])
+    if tuning.refit or n > tuning.max_customers:
+        parts, _ = self._fit_spend(X, y, rows.point, rows.stop, chosen, all_rows)
+    return chosen, parts, deviance, scores
 
-    count_params = self._xgb_params("count:poisson", **{k: v for k, v in chosen.items() if k != "tweedie_variance_power"})
-    self.purchases_booster_ = self._train(count_params, X, y_count, point_rows, stop_rows)
-    if self.refit: self.purchases_booster_ = self._refit(count_params, self.purchases_booster_, X, y_count, point_rows, all_rows)
-    spend_fit, count_fit = self._spend_fn(X), _predict(self.purchases_booster_, X, self.features_)
-    self.spend_scale_ = float(y_spend.sum() / spend_fit.sum()) if self.balance and spend_fit.sum() > 0 else 1.0
-    self.purchases_scale_ = float(y_count.sum() / count_fit.sum()) if self.balance and count_fit.sum() > 0 else 1.0
+# %% ../nbs/08_boosting.ipynb #c026c
+@patch
+def _fit_purchases(self: BoostedCLV, X, y_count, rows: _Rows, grid_point: dict) -> xgb.Booster:
+    "The `count:poisson` purchases booster with the spend model's tree shape (`grid_point`), refitted if asked."
+    params = self._xgb_params("count:poisson", grid_point)
+    booster = self._train(params, X, y_count, rows.point, rows.stop)
+    if self._tuning_options.refit: booster = self._refit(params, booster, X, y_count, rows.point, np.arange(len(y_count)))
+    return booster
 
-    self.spend_quantiles_ = self.purchases_quantiles_ = None
-    if self.quantiles is not None:
-        self.spend_quantiles_ = self._fit_quantiles(X, y_spend, rest, stop_rows, conf_rows)
-        if self.purchase_intervals:
-            self.purchases_quantiles_ = self._fit_quantiles(X, y_count, rest, stop_rows, conf_rows)
+@patch
+def _fit_intervals(self: BoostedCLV, X, y_spend, y_count, rows: _Rows):
+    "The conformalized quantile boosters of spend and (if asked) purchases, or None without intervals."
+    options = self._interval_options
+    if options is None: return None, None
+    spend = self._fit_quantiles(X, y_spend, rows.rest, rows.stop, rows.conformal)
+    purchases = self._fit_quantiles(X, y_count, rows.rest, rows.stop, rows.conformal) if options.purchases else None
+    return spend, purchases
+
+def _balance_scale(label: np.ndarray, fitted: np.ndarray, balance: bool) -> float:
+    "sum(label) / sum(fitted) if `balance` (and the fit is not all zero), else 1."
+    return float(label.sum() / fitted.sum()) if balance and fitted.sum() > 0 else 1.0
+
+# %% ../nbs/08_boosting.ipynb #c026
+@patch
+def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
+    "Fit the spend, purchases and (optionally) quantile boosters on a summary with holdout outcomes; returns self."
+    D, y_spend, y_count = self._labels(summary)
+    self.label_duration_ = D
+    self.base_features_ = self._feature_columns(summary)
+    self.btyd_ = None
+    if self._feature_options.btyd:
+        self.btyd_ = make_model("bgnbd_gg").fit(summary.drop(columns=["frequency_holdout", "spend_holdout", "duration_holdout"]))
+    self.features_ = [*self.base_features_, *(BTYD_FEATURES if self.btyd_ is not None else ())]
+    X = self._design(summary)
+    rows = self._split_rows(len(summary))
+    chosen, self.spend_parts_, deviance, self.tuning_ = self._fit_spend_tuned(X, y_spend, rows)
+    self.purchases_booster_ = self._fit_purchases(X, y_count, rows, chosen)
+    self.spend_scale_ = _balance_scale(y_spend, self._spend(X), self.balance)
+    self.purchases_scale_ = _balance_scale(y_count, _predict(self.purchases_booster_, X, self.features_), self.balance)
+    self.spend_quantiles_, self.purchases_quantiles_ = self._fit_intervals(X, y_spend, y_count, rows)
     boosters = {**self.spend_parts_, "purchases": self.purchases_booster_}
     self.params_ = {"objective": self.objective, "label_duration": D, **chosen,
                     "n_trees": {k: b.num_boosted_rounds() for k, b in boosters.items() if isinstance(b, xgb.Booster)},
                     "spend_scale": self.spend_scale_, "purchases_scale": self.purchases_scale_,
                     "stop_poisson_deviance": deviance, "n_features": len(self.features_)}
     if "smearing" in self.spend_parts_: self.params_["smearing"] = self.spend_parts_["smearing"]
-    if self.hybrid: self.params_["btyd"] = dict(self.btyd_.params_)
+    if self.btyd_ is not None: self.params_["btyd"] = dict(self.btyd_.params_)
     return self
 
-BoostedCLV.fit = _fit
+@patch
+def _spend(self: BoostedCLV, X) -> np.ndarray:
+    "Label-window spend of the fitted spend part(s), before balancing."
+    return _spend_of_parts(self.spend_parts_, X, self.features_)
 
 # %% ../nbs/08_boosting.ipynb #c027
+@patch
 def _check_input(self: BoostedCLV, summary: pd.DataFrame, horizon) -> tuple[np.ndarray, float]:
     "Design matrix of `summary` and the horizon / label-window scale factor."
     self._check_fitted()
     check_summary(summary)
     return self._design(summary), check_horizon(horizon) / self.label_duration_
 
-def _predict_model(self: BoostedCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
+@patch
+def predict(self: BoostedCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
     "Expected purchases and spend over `horizon` time units (label-window predictions times horizon / D)."
     X, scale = self._check_input(summary, horizon)
-    spend = self._spend_fn(X) * self.spend_scale_ * scale
+    spend = self._spend(X) * self.spend_scale_ * scale
     purchases = _predict(self.purchases_booster_, X, self.features_) * self.purchases_scale_ * scale
     return prediction_frame(summary.index, purchases, spend)
 
-def _predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
+@patch
+def predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
     "Conformalized quantile intervals of spend (and purchases, if fitted; else NaN) at central `level`."
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
-    if self.quantiles is None: raise NotImplementedError(f"{self.name} was built with quantiles=None: no intervals")
+    self._check_fitted()
+    if self.spend_quantiles_ is None: raise NotImplementedError(f"{self.name} was fitted with intervals=None: no intervals")
     X, scale = self._check_input(summary, horizon)
     out = {}
     for key, fitted in (("spend", self.spend_quantiles_), ("purchases", self.purchases_quantiles_)):
@@ -397,23 +549,24 @@ def _predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, l
         out[key] = (lo * scale, hi * scale)
     return interval_frame(summary.index, *out["purchases"], *out["spend"])
 
-BoostedCLV._check_input, BoostedCLV.predict, BoostedCLV.predict_interval = _check_input, _predict_model, _predict_interval
-
 # %% ../nbs/08_boosting.ipynb #c029
-register_model("xgb_tweedie", objective="tweedie", tune=True)(BoostedCLV)
-register_model("xgb_hurdle", objective="hurdle", tune=True)(BoostedCLV)
-register_model("xgb_hybrid", objective="tweedie", hybrid=True, tune=True)(BoostedCLV);
+register_model("xgb_tweedie", objective="tweedie")(BoostedCLV)
+register_model("xgb_hurdle", objective="hurdle")(BoostedCLV)
+register_model("xgb_hybrid", objective="tweedie", features=FeatureOptions(btyd=True))(BoostedCLV);
 
 # %% ../nbs/08_boosting.ipynb #c033
+ImportanceKind = Literal["total_gain", "gain", "weight", "cover", "total_cover"]
+
+@patch
 def _boosters(self: BoostedCLV) -> dict:
     "The fitted point-prediction boosters by part name."
     self._check_fitted()
     return {**{k: b for k, b in self.spend_parts_.items() if isinstance(b, xgb.Booster)}, "purchases": self.purchases_booster_}
 
-def feature_importance(self: BoostedCLV, kind: str = "total_gain") -> pd.DataFrame:
-    "Importance (`kind`: total_gain, gain, weight, cover, total_cover) of each feature per booster, with the spend share."
-    kinds = ("total_gain", "gain", "weight", "cover", "total_cover")
-    if kind not in kinds: raise ValueError(f"kind={kind!r} must be one of {list(kinds)}")
+@patch
+def feature_importance(self: BoostedCLV, kind: ImportanceKind = "total_gain") -> pd.DataFrame:
+    "Importance (`kind`) of each feature per booster, with each feature's share of the spend booster(s)' total."
+    if kind not in get_args(ImportanceKind): raise ValueError(f"kind={kind!r} must be one of {list(get_args(ImportanceKind))}")
     cols = {part: pd.Series(b.get_score(importance_type=kind), dtype=float).reindex(self.features_).fillna(0.0)
             for part, b in self._boosters().items()}
     out = pd.DataFrame(cols, index=pd.Index(self.features_, name="feature"))
@@ -422,6 +575,7 @@ def feature_importance(self: BoostedCLV, kind: str = "total_gain") -> pd.DataFra
     out["spend_share"] = total / total.sum() if total.sum() > 0 else 0.0
     return out.sort_values("spend_share", ascending=False)
 
+@patch
 def contributions(self: BoostedCLV, summary: pd.DataFrame, part: str = "spend") -> pd.DataFrame:
     "Per-customer SHAP contributions (margin scale) of each feature and the bias, for one booster `part`."
     boosters = self._boosters()
@@ -430,8 +584,6 @@ def contributions(self: BoostedCLV, summary: pd.DataFrame, part: str = "spend") 
     X = self._design(summary)
     phi = boosters[part].predict(xgb.DMatrix(X, feature_names=list(self.features_)), pred_contribs=True)
     return pd.DataFrame(phi, index=summary.index, columns=[*self.features_, "bias"])
-
-BoostedCLV.feature_importance, BoostedCLV.contributions, BoostedCLV._boosters = feature_importance, contributions, _boosters
 
 # %% ../nbs/08_boosting.ipynb #c034
 def plot_importance(model: BoostedCLV, top: int = 15, ax=None):
@@ -460,3 +612,26 @@ def plot_contributions(model: BoostedCLV, summary: pd.DataFrame, customer_id, to
     ax.set(xlabel=f"margin ({'log' if model.objective != 'squared' or part != 'spend' else 'raw'} scale): bias {bias:.2f} -> {bias + shown.sum():.2f}",
            title=f"{model.name}: customer {customer_id}")
     return ax.figure
+
+# %% ../nbs/08_boosting.ipynb #c036s
+@patch
+def report_sections(self: BoostedCLV, label: str, result) -> list[ReportSection]:
+    "Gain importance and the top predicted customer's feature contributions, as one report section."
+    self._check_fitted()
+    features = result.summary
+    if result.transactions is not None:
+        cal, unit = result.summary.attrs["calibration_end"], result.summary.attrs["time_unit"]
+        seen = result.transactions[result.transactions["date"] <= pd.Timestamp(cal)]
+        features = result.summary.join(self.transaction_features(seen, cal, unit), how="left")
+    top_customer = result.model_predictions(label)["spend"].idxmax()
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4))
+    plot_importance(self, top=12, ax=axes[0])
+    axes[0].set_title(f"{label}: gain importance (top 12)")
+    plot_contributions(self, features, top_customer, top=10, ax=axes[1])
+    axes[1].set_title(f"{label}: contributions for customer {top_customer}")
+    fig.tight_layout()
+    text = ("Gain importance (how much each feature improved the fit, summed over splits) and, for the customer with the "
+            "highest predicted holdout spend, each feature's additive contribution to the prediction on the model's "
+            "margin scale (`pred_contribs`). For a cross-fitted model this is the first fold's model; the other folds' "
+            "models are trained on other customers and look alike.")
+    return [ReportSection(title=f"{label}: what drives the predictions", text=text, items=[fig])]
