@@ -10,6 +10,7 @@ import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -54,6 +55,7 @@ def raw_data_dir() -> Path:
     env = os.environ.get("CLV_DATA_DIR")
     return Path(env) if env else repo_root() / "data" / "raw"
 
+# %% ../nbs/00_data.ipynb #c009e
 def sha256_file(path) -> str:
     "Hex SHA-256 of a file's bytes."
     h = hashlib.sha256()
@@ -61,7 +63,8 @@ def sha256_file(path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""): h.update(chunk)
     return h.hexdigest()
 
-def cdnow_path(kind: str = "master") -> Path:
+# %% ../nbs/00_data.ipynb #c009h
+def cdnow_path(kind: Literal["master", "sample"] = "master") -> Path:
     "Path of a CDNOW raw file after checking it exists and matches its published checksum."
     if kind not in CDNOW_FILES:
         raise TransactionDataError(f"kind={kind!r} is not a CDNOW file; choose one of {sorted(CDNOW_FILES)}")
@@ -76,7 +79,7 @@ def cdnow_path(kind: str = "master") -> Path:
     return path
 
 # %% ../nbs/00_data.ipynb #c010
-def load_cdnow(kind: str = "master") -> pd.DataFrame:
+def load_cdnow(kind: Literal["master", "sample"] = "master") -> pd.DataFrame:
     "CDNOW transactions (`kind` 'master' or 'sample') as the standard frame, one row per line of the raw file."
     path = cdnow_path(kind)
     if kind == "master":
@@ -97,7 +100,7 @@ def load_cdnow(kind: str = "master") -> pd.DataFrame:
 class CleaningStep:
     "One cleaning action: what was done to how many rows, and why."
     step: str
-    action: str  # 'dropped' or 'changed'
+    action: Literal["dropped", "changed"]
     rows: int
     reason: str
 
@@ -109,7 +112,7 @@ class CleaningReport:
     rows_out: int = 0
     steps: list = field(default_factory=list)
 
-    def add(self, step: str, action: str, rows: int, reason: str):
+    def add(self, step: str, action: Literal["dropped", "changed"], rows: int, reason: str):
         "Record a step (kept even when it touched no rows, so the report shows what was checked)."
         self.steps.append(CleaningStep(step, action, int(rows), reason))
 
@@ -170,6 +173,15 @@ def _read_table(path: Path, id_column: str, read_kwargs: dict) -> pd.DataFrame:
     except (OSError, ValueError) as e:
         raise TransactionDataError(f"{path.name} could not be read as {kind}: {e}") from None
 
+def _read_input(path_or_frame, id_column: str, read_kwargs: dict) -> tuple[pd.DataFrame, str, bool]:
+    "The input as a frame (a copy of a caller's frame), its name for messages, and whether rows are file lines."
+    if isinstance(path_or_frame, pd.DataFrame):
+        return path_or_frame.copy(), "DataFrame", False
+    path = Path(path_or_frame)
+    frame = _read_table(path, id_column, read_kwargs)
+    # with skiprows, header or index_col, line numbers would lie: label rows by index instead
+    return frame, str(path), not any(k in read_kwargs for k in ("skiprows", "header", "index_col"))
+
 # %% ../nbs/00_data.ipynb #c017
 def _check_columns(frame: pd.DataFrame, mapping: dict) -> None:
     "Raise naming any mapped column that is absent, with close matches and a delimiter hint."
@@ -219,75 +231,57 @@ def _parse_dates(values: pd.Series, date_format, from_file: bool, frame: pd.Data
     return parsed.astype("datetime64[ns]")
 
 # %% ../nbs/00_data.ipynb #c019
-def load_transactions(
-    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame
-    customer_id: str = "customer_id",  # name of the customer id column in the input
-    date: str = "date",  # name of the date column
-    amount: str = "amount",  # name of the amount (spend) column
-    quantity: str | None = None,  # name of an optional quantity column
-    date_format: str | None = None,  # strptime format; inferred (ISO 8601 or YYYYMMDD) when None
-    drop_duplicates: bool = True,  # drop exact duplicate rows
-    drop_nonpositive: bool = True,  # drop rows with amount <= 0 (returns, refunds)
-    drop_missing_amount: bool = True,  # drop rows without an amount (False: raise)
-    end=None,  # drop rows dated after this date (e.g. test orders in the future)
-    **read_kwargs,  # passed to pandas.read_csv / read_parquet (sep, encoding, decimal, ...)
-) -> tuple[pd.DataFrame, CleaningReport]:
-    "Standard transactions frame and `CleaningReport` from a user's file or frame."
-    from_file = not isinstance(path_or_frame, pd.DataFrame)
-    if from_file:
-        path = Path(path_or_frame)
-        frame = _read_table(path, customer_id, read_kwargs)
-        source = str(path)
-    else:
-        frame, source = path_or_frame.copy(), "DataFrame"
-    if from_file and any(k in read_kwargs for k in ("skiprows", "header", "index_col")):
-        from_file = False  # line numbers would lie; label rows by index instead
-    report = CleaningReport(source=source, rows_read=len(frame))
-    if len(frame) == 0:
-        raise TransactionDataError(f"{source} has a header but no rows")
-    mapping = {"customer_id": customer_id, "date": date, "amount": amount}
-    if quantity is not None: mapping["quantity"] = quantity
-    _check_columns(frame, mapping)
-    clash = [c for c in STANDARD_COLUMNS if c in frame.columns and c not in mapping.values() and c in mapping]
-    if clash:
-        raise TransactionDataError(f"columns {clash} exist in the data but other columns are mapped onto those names; "
-                                   "rename or drop them first")
-
-    ids = frame[customer_id]
+def _customer_ids(frame: pd.DataFrame, column: str, from_file: bool, report: CleaningReport) -> pd.Series:
+    "Customer ids as stripped text (float ids without '.0'), counting in `report` the ids whose spaces were removed."
+    ids = frame[column]
     ids_text = ids.astype("string").str.strip()
     missing_id = ids_text.isna() | (ids_text == "")
     if missing_id.any():
-        raise TransactionDataError(f"column {customer_id!r}: {_offending(frame, missing_id, customer_id, from_file)} "
+        raise TransactionDataError(f"column {column!r}: {_offending(frame, missing_id, column, from_file)} "
                                    "have no customer id; fill or drop them before loading")
     if isinstance(ids.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(ids):
         stripped = int((ids.astype("string") != ids_text).sum())
         report.add("strip_customer_id", "changed", stripped, "leading/trailing spaces removed from customer ids")
-    ids_text = ids_text.str.replace(r"\.0$", "", regex=True) if pd.api.types.is_float_dtype(ids) else ids_text
+    return ids_text.str.replace(r"\.0$", "", regex=True) if pd.api.types.is_float_dtype(ids) else ids_text
 
-    dates = _parse_dates(frame[date], date_format, from_file, frame, date)
-
-    raw_amount = frame[amount]
-    amounts = pd.to_numeric(raw_amount, errors="coerce") if not pd.api.types.is_numeric_dtype(raw_amount) else raw_amount.astype(float)
-    non_numeric = amounts.isna() & raw_amount.notna() & (raw_amount.astype("string").str.strip() != "")
+# %% ../nbs/00_data.ipynb #c019b
+def _amounts(frame: pd.DataFrame, column: str, from_file: bool) -> pd.Series:
+    "Amounts as floats: an empty amount stays missing, any other value that is not a number raises."
+    raw = frame[column]
+    amounts = raw.astype(float) if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
+    non_numeric = amounts.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
     if non_numeric.any():
-        raise TransactionDataError(f"column {amount!r}: {_offending(frame, non_numeric, amount, from_file)} are not "
+        raise TransactionDataError(f"column {column!r}: {_offending(frame, non_numeric, column, from_file)} are not "
                                    "numbers; remove currency symbols or thousands separators (decimal=',' is a read option)")
+    return amounts
 
+def _quantities(frame: pd.DataFrame, column: str, from_file: bool) -> pd.Series:
+    "Quantities as nullable integers (rounded); a value that is not a number raises."
+    q = pd.to_numeric(frame[column], errors="coerce")
+    bad = q.isna() & frame[column].notna()
+    if bad.any():
+        raise TransactionDataError(f"column {column!r}: {_offending(frame, bad, column, from_file)} are not numbers")
+    return q.round().astype("Int64")
+
+# %% ../nbs/00_data.ipynb #c019d
+def _standard_frame(frame: pd.DataFrame, mapping: dict, ids, dates, amounts, quantities=None) -> pd.DataFrame:
+    "The standard columns first, then every input column that was not mapped onto one of them."
     out = frame.drop(columns=list(mapping.values()))
-    out.insert(0, "customer_id", ids_text.astype(str).to_numpy())
+    out.insert(0, "customer_id", ids.astype(str).to_numpy())
     out.insert(1, "date", dates.to_numpy())
     out.insert(2, "amount", amounts.astype(float).to_numpy())
-    if quantity is not None:
-        q = pd.to_numeric(frame[quantity], errors="coerce")
-        if (q.isna() & frame[quantity].notna()).any():
-            raise TransactionDataError(f"column {quantity!r}: {_offending(frame, q.isna() & frame[quantity].notna(), quantity, from_file)} are not numbers")
-        out.insert(3, "quantity", q.round().astype("Int64").to_numpy())
+    if quantities is not None: out.insert(3, "quantity", quantities.to_numpy())
+    return out
 
+def _apply_policy(out: pd.DataFrame, report: CleaningReport, drop_missing_amount: bool, drop_nonpositive: bool,
+                  drop_duplicates: bool, end, raw_amounts: pd.DataFrame, from_file: bool) -> pd.DataFrame:
+    "The rows the cleaning policy keeps, each step counted in `report`; `raw_amounts` is the input's amount column."
     keep = pd.Series(True, index=out.index)
     miss_amt = out["amount"].isna()
     if miss_amt.any() and not drop_missing_amount:
-        raise TransactionDataError(f"column {amount!r}: {_offending(frame, miss_amt, amount, from_file)} have no amount "
-                                   "(drop_missing_amount=False)")
+        column = raw_amounts.columns[0]
+        raise TransactionDataError(f"column {column!r}: {_offending(raw_amounts, miss_amt, column, from_file)} have no "
+                                   "amount (drop_missing_amount=False)")
     report.add("missing_amount", "dropped", miss_amt.sum() if drop_missing_amount else 0, "no amount: cannot be valued")
     keep &= ~miss_amt
     nonpos = keep & (out["amount"] <= 0)
@@ -302,7 +296,40 @@ def load_transactions(
         dup = out[keep].duplicated(keep="first").reindex(out.index, fill_value=False)
         report.add("duplicate_rows", "dropped", dup.sum(), "exact repeat of an earlier row")
         keep &= ~dup
-    out = out[keep]
+    return out[keep]
+
+# %% ../nbs/00_data.ipynb #c019g
+def load_transactions(
+    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame
+    customer_id: str = "customer_id",  # name of the customer id column in the input
+    date: str = "date",  # name of the date column
+    amount: str = "amount",  # name of the amount (spend) column
+    quantity: str | None = None,  # name of an optional quantity column
+    date_format: str | None = None,  # strptime format; inferred (ISO 8601 or YYYYMMDD) when None
+    drop_duplicates: bool = True,  # drop exact duplicate rows
+    drop_nonpositive: bool = True,  # drop rows with amount <= 0 (returns, refunds)
+    drop_missing_amount: bool = True,  # drop rows without an amount (False: raise)
+    end=None,  # drop rows dated after this date (e.g. test orders in the future)
+    **read_kwargs,  # passed to pandas.read_csv / read_parquet (sep, encoding, decimal, ...)
+) -> tuple[pd.DataFrame, CleaningReport]:
+    "Standard transactions frame and `CleaningReport` from a user's file or frame."
+    frame, source, from_file = _read_input(path_or_frame, customer_id, read_kwargs)
+    report = CleaningReport(source=source, rows_read=len(frame))
+    if len(frame) == 0:
+        raise TransactionDataError(f"{source} has a header but no rows")
+    mapping = {"customer_id": customer_id, "date": date, "amount": amount}
+    if quantity is not None: mapping["quantity"] = quantity
+    _check_columns(frame, mapping)
+    clash = [c for c in STANDARD_COLUMNS if c in frame.columns and c not in mapping.values() and c in mapping]
+    if clash:
+        raise TransactionDataError(f"columns {clash} exist in the data but other columns are mapped onto those names; "
+                                   "rename or drop them first")
+    ids = _customer_ids(frame, customer_id, from_file, report)
+    dates = _parse_dates(frame[date], date_format, from_file, frame, date)
+    amounts = _amounts(frame, amount, from_file)
+    quantities = None if quantity is None else _quantities(frame, quantity, from_file)
+    out = _apply_policy(_standard_frame(frame, mapping, ids, dates, amounts, quantities), report,
+                        drop_missing_amount, drop_nonpositive, drop_duplicates, end, frame[[amount]], from_file)
     if len(out) == 0:
         raise TransactionDataError(f"{source}: all {report.rows_read} rows were removed by cleaning:\n{report}")
     out = out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
@@ -320,7 +347,7 @@ DEFAULT_SEGMENTS = {
 _PROCESS_PARAMS = {"bgnbd": ("r", "alpha", "a", "b"), "pnbd": ("r", "alpha", "s", "beta")}
 _SPEND_PARAMS = ("p", "q", "gamma")
 
-def _check_segments(segments: dict, process: str) -> dict:
+def _check_segments(segments: dict, process: Literal["bgnbd", "pnbd"]) -> dict:
     "Validate segment specifications, naming the segment and key at fault."
     if not isinstance(segments, dict) or not segments:
         raise ValueError("segments must be a non-empty dict: name -> dict(share=..., r=..., ...)")
@@ -333,12 +360,53 @@ def _check_segments(segments: dict, process: str) -> dict:
     return segments
 
 # %% ../nbs/00_data.ipynb #c028
+def _segment_parameters(n_customers: int, segments: dict, process: Literal["bgnbd", "pnbd"], rng) -> tuple[np.ndarray, dict]:
+    "Each customer's segment number and that segment's parameters, one array per parameter."
+    shares = np.array([spec["share"] for spec in segments.values()], float)
+    segment = rng.choice(len(segments), size=n_customers, p=shares / shares.sum())
+    return segment, {k: np.array([spec[k] for spec in segments.values()], float)[segment]
+                     for k in _PROCESS_PARAMS[process] + _SPEND_PARAMS}
+
+def _purchase_process(par: dict, window: np.ndarray, process: Literal["bgnbd", "pnbd"], rng) -> dict:
+    "Latent purchase rate and dropout per customer, and how many repeat purchases each makes in `window` weeks."
+    n = window.size
+    rate = rng.gamma(par["r"], 1.0 / par["alpha"])
+    if process == "bgnbd":
+        p_dropout = rng.beta(par["a"], par["b"])
+        max_repeats = rng.geometric(p_dropout)  # leaves right after this repeat purchase
+        n_poisson = rng.poisson(rate * window)
+        return {"lambda": rate, "p_dropout": p_dropout, "max_repeats": max_repeats, "lifetime": np.full(n, np.inf),
+                "n_poisson": n_poisson, "n_repeat": np.minimum(n_poisson, max_repeats)}
+    mu = rng.gamma(par["s"], 1.0 / par["beta"])
+    lifetime = rng.exponential(1.0 / mu)
+    n_poisson = rng.poisson(rate * np.minimum(window, lifetime))
+    return {"lambda": rate, "mu": mu, "lifetime": lifetime, "n_poisson": n_poisson, "n_repeat": n_poisson}
+
+# %% ../nbs/00_data.ipynb #c028c
+def _repeat_purchase_times(n_poisson: np.ndarray, n_repeat: np.ndarray, span: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
+    "Customer and time (weeks after the first purchase) of each repeat purchase: sorted uniforms on each customer's span, the first `n_repeat` kept."
+    owner = np.repeat(np.arange(n_poisson.size), n_poisson)
+    times = rng.random(owner.size) * span[owner]
+    order = np.lexsort((times, owner))
+    owner, times = owner[order], times[order]
+    rank = np.arange(owner.size) - np.repeat(np.cumsum(n_poisson) - n_poisson, n_poisson)
+    kept = rank < n_repeat[owner]
+    return owner[kept], times[kept]
+
+def _dropout_weeks(process: Literal["bgnbd", "pnbd"], draws: dict, owner: np.ndarray, times: np.ndarray) -> np.ndarray:
+    "When each customer leaves, in weeks after the first purchase (inf: never within the window, BG/NBD)."
+    if process == "pnbd": return draws["lifetime"]
+    last = np.zeros(draws["n_poisson"].size)
+    np.maximum.at(last, owner, times)
+    return np.where(draws["n_poisson"] >= draws["max_repeats"], last, np.inf)
+
+# %% ../nbs/00_data.ipynb #c028e
 def simulate_transactions(
     n_customers: int,  # number of customers
     start="2024-01-01",  # first day of the acquisition window
     end="2025-06-30",  # last day of observation
     segments: dict | None = None,  # name -> dict(share, process and spend parameters); DEFAULT_SEGMENTS if None
-    process: str = "bgnbd",  # 'bgnbd' or 'pnbd'
+    process: Literal["bgnbd", "pnbd"] = "bgnbd",  # the purchase and dropout process
     acquisition_days: int = 84,  # first purchases are uniform over this many days from `start`
     seed: int = 0,  # random seed
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -351,41 +419,12 @@ def simulate_transactions(
     if end <= start + pd.Timedelta(days=acquisition_days):
         raise ValueError(f"end={end.date()} must come after the acquisition window ({acquisition_days} days from {start.date()})")
     rng = np.random.default_rng(seed)
-    names = list(segments)
-    shares = np.array([segments[s]["share"] for s in names], float)
-    seg = rng.choice(len(names), size=n_customers, p=shares / shares.sum())
-    par = {k: np.array([segments[s][k] for s in names], float)[seg] for k in _PROCESS_PARAMS[process] + _SPEND_PARAMS}
-
+    segment, par = _segment_parameters(n_customers, segments, process, rng)
     first_day = rng.integers(0, acquisition_days, size=n_customers)
     window = ((end - start).days + 1 - first_day - rng.random(n_customers)) / 7.0  # weeks observable after the first purchase
-    lam = rng.gamma(par["r"], 1.0 / par["alpha"])
-    if process == "bgnbd":
-        drop_p = rng.beta(par["a"], par["b"])
-        max_repeats = rng.geometric(drop_p)  # leaves right after this repeat purchase
-        lifetime = np.full(n_customers, np.inf)
-        n_poisson = rng.poisson(lam * window)
-        n_repeat = np.minimum(n_poisson, max_repeats)
-    else:
-        mu = rng.gamma(par["s"], 1.0 / par["beta"])
-        lifetime = rng.exponential(1.0 / mu)
-        n_poisson = rng.poisson(lam * np.minimum(window, lifetime))
-        n_repeat = n_poisson
-
-    # repeat purchase times: sorted uniforms on each customer's active span, first n_repeat of n_poisson kept
-    owner = np.repeat(np.arange(n_customers), n_poisson)
-    span = np.minimum(window, lifetime)[owner]
-    times = rng.random(owner.size) * span
-    order = np.lexsort((times, owner))
-    owner, times = owner[order], times[order]
-    rank = np.arange(owner.size) - np.repeat(np.cumsum(n_poisson) - n_poisson, n_poisson)
-    kept = rank < n_repeat[owner]
-    owner, times = owner[kept], times[kept]
-    if process == "bgnbd":
-        last = np.zeros(n_customers)
-        np.maximum.at(last, owner, times)
-        dropout_time = np.where(n_poisson >= max_repeats, last, np.inf)
-    else:
-        dropout_time = lifetime
+    draws = _purchase_process(par, window, process, rng)
+    owner, times = _repeat_purchase_times(draws["n_poisson"], draws["n_repeat"], np.minimum(window, draws["lifetime"]), rng)
+    dropout_time = _dropout_weeks(process, draws, owner, times)
 
     nu = rng.gamma(par["q"], 1.0 / par["gamma"])
     all_owner = np.concatenate([np.arange(n_customers), owner])
@@ -394,14 +433,14 @@ def simulate_transactions(
     first_date = start + pd.to_timedelta(first_day, unit="D")
     dates = first_date.values[all_owner] + pd.to_timedelta(all_time * 7.0, unit="D").values
     ids = np.char.add("c", np.arange(1, n_customers + 1).astype(str))
-    seg_names = np.array(names, dtype=object)
+    seg_names = np.array(list(segments), dtype=object)[segment]
     tx = pd.DataFrame({"customer_id": ids[all_owner], "date": pd.DatetimeIndex(dates).floor("D"),
-                       "amount": np.round(spend, 2), "segment": seg_names[seg][all_owner]})
+                       "amount": np.round(spend, 2), "segment": seg_names[all_owner]})
     tx = tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
-    truth = pd.DataFrame({"segment": seg_names[seg], "first_purchase": first_date, "lambda": lam,
-                          **({"p_dropout": drop_p} if process == "bgnbd" else {"mu": mu}),
+    dropout = {"p_dropout": draws["p_dropout"]} if process == "bgnbd" else {"mu": draws["mu"]}
+    truth = pd.DataFrame({"segment": seg_names, "first_purchase": first_date, "lambda": draws["lambda"], **dropout,
                           "dropout_weeks": dropout_time, "alive_at_end": dropout_time >= window,
-                          "mean_spend": par["p"] / nu, "n_transactions": 1 + n_repeat},
+                          "mean_spend": par["p"] / nu, "n_transactions": 1 + draws["n_repeat"]},
                          index=pd.Index(ids, name="customer_id"))
     truth.attrs.update(process=process, segments=segments, start=str(start.date()), end=str(end.date()), seed=seed)
     return tx, truth
