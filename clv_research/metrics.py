@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['SCORE_KEYS', 'lorenz_curve', 'normalized_gini', 'top_k_capture', 'decile_table', 'decile_mape', 'aggregate_error',
            'interval_coverage', 'crps_from_samples', 'spearman', 'score', 'holdout_by_frequency',
-           'cumulative_repeat_transactions', 'conditional_tracking', 'plot_lorenz', 'plot_decile_calibration',
-           'plot_holdout_by_frequency', 'plot_tracking']
+           'cumulative_repeat_transactions', 'plot_lorenz', 'plot_decile_calibration', 'plot_holdout_by_frequency',
+           'plot_tracking']
 
 # %% ../nbs/04_metrics.ipynb #c002
 import warnings
@@ -243,22 +243,6 @@ def cumulative_repeat_transactions(transactions: pd.DataFrame, calibration_end, 
     out.attrs.update(start=start, calibration_end=cal, holdout_end=hold, time_unit=time_unit)
     return out
 
-# %% ../nbs/04_metrics.ipynb #c048
-def conditional_tracking(model, summary: pd.DataFrame, actual: pd.Series) -> np.ndarray:
-    "Cumulative repeat transactions per period: actual through calibration, then actual at its end + model forecast."
-    try: start, cal, unit = actual.attrs["start"], actual.attrs["calibration_end"], actual.attrs["time_unit"]
-    except KeyError: raise ValueError("`actual` must come from cumulative_repeat_transactions (its attrs are missing)")
-    if "time_unit" not in summary.attrs: raise ValueError("`summary.attrs['time_unit']` is not set")
-    summary_days = time_unit_days(summary.attrs["time_unit"])
-    days = _unit_days(unit)
-    period_last_day = start + pd.to_timedelta(np.asarray(actual.index) * days - 1, unit="D")
-    horizon = (period_last_day - cal).days.to_numpy() / summary_days
-    out = actual.to_numpy(float).copy()
-    base = out[horizon <= 0][-1] if (horizon <= 0).any() else 0.0
-    for i in np.flatnonzero(horizon > 0):
-        out[i] = base + float(model.predict(summary, horizon=float(horizon[i]))["purchases"].sum())
-    return out
-
 # %% ../nbs/04_metrics.ipynb #c051
 def _figure(ax=None, figsize=(6.4, 4.2)):
     "A new closed figure and axes, or the figure of `ax`."
@@ -316,21 +300,19 @@ def plot_holdout_by_frequency(summary: pd.DataFrame, predictions_by_model, max_f
     return fig
 
 # %% ../nbs/04_metrics.ipynb #c055
-def plot_tracking(transactions: pd.DataFrame, calibration_end, holdout_end, expected_cumulative_by_model: dict,
-                  time_unit: str = "W", start=None, ax=None):
-    "Cumulative repeat transactions per period, actual vs each model, with a vertical line at `calibration_end`."
-    actual = cumulative_repeat_transactions(transactions, calibration_end, holdout_end, time_unit, start)
-    fig, ax = _figure(ax, figsize=(7.5, 4.2))
-    ax.plot(actual.index, actual.to_numpy(), "k-", lw=2, label="actual")
-    for name, curve in expected_cumulative_by_model.items():
-        y = np.asarray(curve, dtype=float)
-        if y.shape != (len(actual),):
-            raise ValueError(f"expected_cumulative_by_model[{name!r}] must have {len(actual)} values (one per "
-                             f"period), got shape {y.shape}")
-        ax.plot(actual.index, y, "--", label=name)
-    cal_period = ((pd.Timestamp(calibration_end) - actual.attrs["start"]).days + 1) / _unit_days(time_unit)
-    ax.axvline(cal_period, color="0.5", ls=":", lw=1)
-    ax.set(xlabel={"W": "week", "D": "day"}[time_unit], ylabel="cumulative repeat transactions",
-           title="Tracking: cumulative repeat transactions")
+def plot_tracking(curves: pd.DataFrame, calibration_end=None, ax=None):
+    "Cumulative repeat transactions per week: actual (solid), conditional forecasts (dashed), unconditional (dotted)."
+    if not isinstance(curves, pd.DataFrame) or "actual" not in curves.columns:
+        raise ValueError("`curves` must be a DataFrame with an 'actual' column (see experiment.tracking_curves)")
+    fig, ax = _figure(ax, figsize=(10, 4.6))
+    ax.plot(curves.index, curves["actual"], "k-", lw=2, label="actual")
+    for col in curves.columns.drop(["week_end", "actual"], errors="ignore"):
+        ax.plot(curves.index, curves[col], ":" if col.endswith("(unconditional)") else "--", label=col)
+    if calibration_end is not None:
+        if "week_end" not in curves.columns: raise ValueError("`curves` needs a 'week_end' column to place `calibration_end`")
+        ends = pd.to_datetime(curves["week_end"])
+        calibrated = ends <= pd.Timestamp(calibration_end)
+        ax.axvline(curves.index[calibrated][-1] if calibrated.any() else curves.index[0], color="0.5", ls=":", lw=1)
+    ax.set(xlabel="week", ylabel="cumulative repeat transactions", title="Tracking: cumulative repeat transactions")
     ax.legend(fontsize="small")
     return fig
