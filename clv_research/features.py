@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -13,12 +14,13 @@ import pandas as pd
 from .data import TransactionDataError
 
 # %% auto #0
-__all__ = ['TIME_UNITS', 'time_unit_days', 'purchase_days', 'rfm_summary', 'compress_summary']
+__all__ = ['TIME_UNITS', 'TimeUnit', 'time_unit_days', 'purchase_days', 'rfm_summary', 'compress_summary']
 
 # %% ../nbs/01_features.ipynb #c005
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+TimeUnit = Literal["D", "W", "M"]  # days, weeks, months of 365.25 / 12 days
 
-def time_unit_days(time_unit: str) -> float:
+def time_unit_days(time_unit: TimeUnit) -> float:
     "Length in days of one `time_unit` ('D', 'W' or 'M')."
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit={time_unit!r} is not supported; choose one of {sorted(TIME_UNITS)} "
@@ -73,45 +75,31 @@ def _as_day(value, name: str) -> pd.Timestamp:
     return ts.normalize()
 
 # %% ../nbs/01_features.ipynb #c011
-def rfm_summary(
-    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount)
-    calibration_end,  # last day of calibration, inclusive
-    holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
-    time_unit: str = "W",  # 'W' weeks, 'D' days or 'M' months
-    segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
-) -> pd.DataFrame:
-    "Per-customer frequency, recency, T, monetary value, cohort and (with `holdout_end`) holdout outcome."
-    unit = time_unit_days(time_unit)
-    cal_end = _as_day(calibration_end, "calibration_end")
-    merged = _merged_days(transactions, segment)
-    day = merged["day"]
-    first_day, last_day = pd.Timestamp(day.min(), unit="D"), pd.Timestamp(day.max(), unit="D")
+def _holdout_end(first_day: pd.Timestamp, last_day: pd.Timestamp, cal_end: pd.Timestamp, holdout_end, unit: float):
+    "The holdout end day (or None), with the calibration end, checked against the data's first and last purchase days."
     if not first_day <= cal_end <= last_day:
         raise ValueError(f"calibration_end={cal_end.date()} is outside the data, which runs from {first_day.date()} "
                          f"to {last_day.date()}")
-    hold_end = None
-    if holdout_end is not None:
-        hold_end = _as_day(holdout_end, "holdout_end")
-        if hold_end <= cal_end:
-            raise ValueError(f"holdout_end={hold_end.date()} must come after calibration_end={cal_end.date()}")
-        if hold_end > last_day + pd.Timedelta(days=unit):
-            warnings.warn(f"holdout_end={hold_end.date()} is after the last transaction ({last_day.date()}): holdout "
-                          "outcomes will be undercounted if the data stops early", stacklevel=2)
+    if holdout_end is None: return None
+    hold_end = _as_day(holdout_end, "holdout_end")
+    if hold_end <= cal_end:
+        raise ValueError(f"holdout_end={hold_end.date()} must come after calibration_end={cal_end.date()}")
+    if hold_end > last_day + pd.Timedelta(days=unit):
+        warnings.warn(f"holdout_end={hold_end.date()} is after the last transaction ({last_day.date()}): holdout "
+                      "outcomes will be undercounted if the data stops early", stacklevel=3)
+    return hold_end
 
-    cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
-    cust = merged["code"]
+# %% ../nbs/01_features.ipynb #c011b
+def _calibration_columns(merged: dict, cal_day: int, unit: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    "Calibration summary of the customers who bought by `cal_day`, and per customer number: purchase days, kept, first row."
+    day, amount, cust = merged["day"], merged["amount"], merged["code"]
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])  # sorted by customer, then day
     codes = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, day.size]))
-    n = starts.size
-    first = day[starts]
-    in_cal = day <= cal_day
-    amount = merged["amount"]
-    cal_count = np.bincount(codes, weights=in_cal, minlength=n)
-    cal_spend = np.bincount(codes, weights=amount * in_cal, minlength=n)
+    first, in_cal = day[starts], day <= cal_day
+    cal_count = np.bincount(codes, weights=in_cal, minlength=starts.size)
+    cal_spend = np.bincount(codes, weights=amount * in_cal, minlength=starts.size)
     last_cal = np.maximum.reduceat(np.where(in_cal, day, np.iinfo(np.int64).min), starts)
     first_amount = amount[starts]
-    ids = merged["ids"][cust[starts]]
-
     keep = first <= cal_day
     frequency = (cal_count - 1)[keep].astype(int)
     months = first[keep].astype("datetime64[D]").astype("datetime64[M]")
@@ -125,17 +113,42 @@ def rfm_summary(
         "first_purchase": first[keep].astype("datetime64[D]").astype("datetime64[ns]"),
         "first_amount": first_amount[keep],
         "cohort": pd.DatetimeIndex(uniq_months).strftime("%Y-%m").to_numpy()[month_code],
-    }, index=pd.Index(ids[keep].astype(str), name="customer_id"))
+    }, index=pd.Index(merged["ids"][cust[starts]][keep].astype(str), name="customer_id"))
+    return summary, codes, keep, starts
+
+def _holdout_columns(summary: pd.DataFrame, merged: dict, codes, keep, cal_day: int, hold_end: pd.Timestamp,
+                     cal_end: pd.Timestamp, unit: float) -> int:
+    "Add holdout purchases, spend and duration to `summary`; return the number of purchase days after the holdout."
+    day = merged["day"]
+    hold_day = int(np.datetime64(hold_end, "D").astype(np.int64))
+    in_hold = (day > cal_day) & (day <= hold_day)
+    summary["frequency_holdout"] = np.bincount(codes, weights=in_hold, minlength=keep.size)[keep].astype(int)
+    summary["spend_holdout"] = np.bincount(codes, weights=merged["amount"] * in_hold, minlength=keep.size)[keep]
+    summary["duration_holdout"] = (hold_end - cal_end).days / unit
+    return int((day > hold_day).sum())
+
+# %% ../nbs/01_features.ipynb #c011e
+def rfm_summary(
+    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount)
+    calibration_end,  # last day of calibration, inclusive
+    holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
+    time_unit: TimeUnit = "W",  # 'W' weeks, 'D' days or 'M' months
+    segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
+) -> pd.DataFrame:
+    "Per-customer frequency, recency, T, monetary value, cohort and (with `holdout_end`) holdout outcome."
+    unit = time_unit_days(time_unit)
+    cal_end = _as_day(calibration_end, "calibration_end")
+    merged = _merged_days(transactions, segment)
+    first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
+    hold_end = _holdout_end(first_day, last_day, cal_end, holdout_end, unit)
+    cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
+    summary, codes, keep, starts = _calibration_columns(merged, cal_day, unit)
     if segment:
         summary[segment] = merged["segment"][starts][keep]
     excluded = {"customers_first_after_calibration": int((~keep).sum())}
     if hold_end is not None:
-        hold_day = int(np.datetime64(hold_end, "D").astype(np.int64))
-        in_hold = (day > cal_day) & (day <= hold_day)
-        summary["frequency_holdout"] = np.bincount(codes, weights=in_hold, minlength=n)[keep].astype(int)
-        summary["spend_holdout"] = np.bincount(codes, weights=amount * in_hold, minlength=n)[keep]
-        summary["duration_holdout"] = (hold_end - cal_end).days / unit
-        excluded["purchase_days_after_holdout"] = int((day > hold_day).sum())
+        excluded["purchase_days_after_holdout"] = _holdout_columns(summary, merged, codes, keep, cal_day, hold_end,
+                                                                   cal_end, unit)
     summary.attrs.update(time_unit=time_unit, calibration_end=str(cal_end.date()),
                          holdout_end=None if hold_end is None else str(hold_end.date()), excluded=excluded)
     return summary
