@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import numpy as np
+from fastcore.basics import patch
 import pandas as pd
 from sklearn.linear_model import LinearRegression
 
@@ -89,22 +90,27 @@ class RFMCells(CLVModel):
         self.params_ = {"bins": self.bins, "shrinkage": self.shrinkage}
         return self
 
-    def _cell_means(self, codes: pd.DataFrame) -> pd.DataFrame:
-        "Shrunken cell means for each customer, walking from the overall mean down to (R, F, M)."
-        est = pd.DataFrame(np.tile(self.global_.to_numpy(), (len(codes), 1)), columns=self.global_.index, index=codes.index)
-        for keys, (means, sizes) in self.levels_.items():
-            idx = pd.MultiIndex.from_frame(codes[list(keys)]) if len(keys) > 1 else pd.Index(codes[keys[0]])
-            n = sizes.reindex(idx).fillna(0).to_numpy()[:, None]
-            cell = means.reindex(idx).fillna(0).to_numpy()
-            w = n / (n + self.shrinkage)
-            est = pd.DataFrame(w * cell + (1 - w) * est.to_numpy(), columns=est.columns, index=est.index)
-        return est
+# %% ../nbs/02a_baselines.ipynb #c015c
+@patch
+def _cell_means(self: RFMCells, codes: pd.DataFrame) -> pd.DataFrame:
+    "Shrunken cell means for each customer, walking from the overall mean down to (R, F, M)."
+    est = pd.DataFrame(np.tile(self.global_.to_numpy(), (len(codes), 1)), columns=self.global_.index, index=codes.index)
+    for keys, (means, sizes) in self.levels_.items():
+        idx = pd.MultiIndex.from_frame(codes[list(keys)]) if len(keys) > 1 else pd.Index(codes[keys[0]])
+        n = sizes.reindex(idx).fillna(0).to_numpy()[:, None]
+        cell = means.reindex(idx).fillna(0).to_numpy()
+        w = n / (n + self.shrinkage)
+        est = pd.DataFrame(w * cell + (1 - w) * est.to_numpy(), columns=est.columns, index=est.index)
+    return est
 
-    def predict(self, summary, horizon):
-        self._check_fitted(); h = check_horizon(horizon)
-        check_summary(summary)
-        est = self._cell_means(_rfm_codes(summary, self.edges_)) * (h / self.duration_)
-        return prediction_frame(summary.index, est["purchases"], est["spend"])
+# %% ../nbs/02a_baselines.ipynb #c015f
+@patch
+def predict(self: RFMCells, summary, horizon):
+    "Each customer's shrunken cell mean, scaled from the training holdout's duration to `horizon`."
+    self._check_fitted(); h = check_horizon(horizon)
+    check_summary(summary)
+    est = self._cell_means(_rfm_codes(summary, self.edges_)) * (h / self.duration_)
+    return prediction_frame(summary.index, est["purchases"], est["spend"])
 
 # %% ../nbs/02a_baselines.ipynb #c019
 LINEAR_FEATURES = ("frequency", "recency", "T", "monetary_value", "first_amount")
@@ -137,13 +143,16 @@ class LinearRFM(CLVModel):
                         for t, m in self.models_.items()}
         return self
 
-    def predict(self, summary, horizon):
-        self._check_fitted(); h = check_horizon(horizon)
-        check_summary(summary, columns=LINEAR_FEATURES)
-        X = _linear_design(summary)
-        out = {}
-        for target, reg in self.models_.items():
-            raw = reg.predict(X)
-            pred = np.expm1(raw) * self.smearing_[target] if self.log_target else raw
-            out[target] = np.maximum(pred, 0) * (h / self.duration_)
-        return prediction_frame(summary.index, out["purchases"], out["spend"])
+# %% ../nbs/02a_baselines.ipynb #c019c
+@patch
+def predict(self: LinearRFM, summary, horizon):
+    "Regression predictions (back-transformed with the smearing factor for a log target), clipped at 0, scaled to `horizon`."
+    self._check_fitted(); h = check_horizon(horizon)
+    check_summary(summary, columns=LINEAR_FEATURES)
+    X = _linear_design(summary)
+    out = {}
+    for target, reg in self.models_.items():
+        raw = reg.predict(X)
+        pred = np.expm1(raw) * self.smearing_[target] if self.log_target else raw
+        out[target] = np.maximum(pred, 0) * (h / self.duration_)
+    return prediction_frame(summary.index, out["purchases"], out["spend"])
