@@ -112,6 +112,7 @@ def at_risk(probability_alive, threshold: float = 0.5) -> pd.Series:
         raise ValueError("`probability_alive` must hold probabilities in [0, 1] without NaN")
     return (p < threshold).rename("at_risk")
 
+# %% ../nbs/04a_clv.ipynb #c021c
 def segment_table(clv, probability_alive=None, cuts=(0.5, 0.8, 0.95), threshold: float = 0.5) -> pd.DataFrame:
     "Customers, CLV total, mean and share per value segment, and at-risk counts when `probability_alive` is given."
     s = _clv_series(clv)
