@@ -47,7 +47,7 @@ test: check-sync nbtest pytest ## Every check: sync, notebook tests, pytest
 report: $(STAMP) ## Regenerate the default CDNOW comparison report from scratch under reports/cdnow/
 	@mkdir -p reports/cdnow
 	$(BIN)/papermill --log-level WARNING -k $(KERNEL) nbs/reports/cdnow_data.ipynb reports/cdnow/data.ipynb -p dataset cdnow
-	$(BIN)/jupyter nbconvert --to html --no-input --log-level WARN reports/cdnow/data.ipynb --output data
+	$(BIN)/python -m clv_research.report render reports/cdnow/data.ipynb reports/cdnow/data.html --title "CDNOW: data"
 	$(BIN)/clv-sweep nbs/reports/cdnow.yml --out reports --jobs 2 --force
 	@echo "report: reports/cdnow/index.html"
 

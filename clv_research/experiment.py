@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import math
 import os
@@ -14,20 +15,24 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Literal, get_args
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 
 from .data import CleaningReport, load_cdnow, load_transactions, simulate_transactions
-from .features import rfm_summary, time_unit_days
+from .features import TIME_UNITS, rfm_summary, time_unit_days
 from .metrics import SCORE_KEYS, cumulative_repeat_transactions, score
-from .models import HOLDOUT_COLUMNS, CLVModel, available_models, check_horizon, make_model
+from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, available_models, check_horizon,
+                                  make_model)
 
 # %% auto #0
 __all__ = ['CDNOW_SPLIT', 'SIMULATED_PERIOD', 'SIMULATED_SPLIT', 'BUILTIN_DATASETS', 'PREDICTION_COLUMNS', 'ACTUAL_COLUMNS',
-           'TIMING_COLUMNS', 'ExperimentError', 'is_builtin_dataset', 'default_split', 'load_dataset', 'data_summary',
-           'ModelSpec', 'resolve_models', 'fold_ids', 'CrossFitted', 'cross_fit', 'forward_summary', 'tracking_curves',
-           'write_json', 'Result', 'model_predictions', 'prediction_labels', 'run_experiment']
+           'TIMING_COLUMNS', 'Protocol', 'OnError', 'TimeUnit', 'DateLike', 'ExperimentError', 'is_builtin_dataset',
+           'default_split', 'load_dataset', 'data_summary', 'ModelSpec', 'resolve_models', 'fold_ids', 'CrossFitted',
+           'cross_fit', 'forward_summary', 'tracking_curves', 'write_json', 'Result', 'model_predictions',
+           'prediction_labels', 'AtLeast', 'ScoringOptions', 'run_experiment']
 
 # %% ../nbs/05_experiment.ipynb #c006
 class ExperimentError(ValueError):
@@ -220,6 +225,15 @@ def cross_fit(build, summary: pd.DataFrame, folds: int = 5, seed: int = 0) -> Cr
     models = [build().fit(summary[fold != k]) for k in range(folds)]
     return CrossFitted(models, pd.Series(fold, index=summary.index))
 
+# %% ../nbs/05_experiment.ipynb #c024b
+@patch
+def report_sections(self: CrossFitted, label: str, result) -> list[ReportSection]:
+    "The report sections of the first fold's model, each saying which model it shows."
+    note = (f"Shown for the model of the first of {len(self.models)} cross-fitting folds; the other folds' models are "
+            "fitted on other customers and look alike.")
+    return [dataclasses.replace(s, text=f"{s.text}\n\n{note}" if s.text else note)
+            for s in self.models[0].report_sections(label, result)]
+
 # %% ../nbs/05_experiment.ipynb #c026
 def _shift(date, horizon: float, time_unit: str) -> pd.Timestamp:
     "`date` moved forward by `horizon` time units (negative: backward), rounded to whole days."
@@ -365,7 +379,8 @@ def _models_json(result: Result) -> dict:
                                         and isinstance(v, (int, float, np.number))} if isinstance(fitted, dict) else None}
     return out
 
-def _save(self: Result, folder, run: dict | None = None, artefacts: bool = True) -> Path:
+@patch
+def save(self: Result, folder, run: dict | None = None, artefacts: bool = True) -> Path:
     "Write the result's files into `folder` (each atomically; metrics.json last) and return the folder."
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -390,14 +405,13 @@ def _save(self: Result, folder, run: dict | None = None, artefacts: bool = True)
     write_json(folder / "metrics.json", {m: {k: _round(self.metrics.loc[m, k]) for k in SCORE_KEYS} for m in self.labels})
     return folder
 
-Result.save = _save
-
 # %% ../nbs/05_experiment.ipynb #c038
 def _read_json(path: Path, default=None):
     "JSON from `path`, or `default` if the file is absent."
     return json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else default
 
-def _load(cls, folder) -> Result:
+@patch(cls_method=True)
+def load(cls: Result, folder) -> Result:
     "A Result read back from a folder written by `Result.save` (without fitted models or transactions)."
     folder = Path(folder)
     if not (folder / "metrics.json").exists(): raise FileNotFoundError(f"{folder} has no metrics.json")
@@ -413,8 +427,6 @@ def _load(cls, folder) -> Result:
     cleaning = data.pop("cleaning", None)
     return cls(metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
                cleaning=cleaning, data=data, tracking=tracking, errors=_read_json(folder / "model_errors.json", {}))
-
-Result.load = classmethod(_load)
 
 # %% ../nbs/05_experiment.ipynb #c040
 def _with_features(model: CLVModel, summary: pd.DataFrame, transactions: pd.DataFrame, calibration_end,
@@ -483,31 +495,89 @@ def _split(dataset, calibration_end, holdout_end, horizon, time_unit: str) -> tu
     return pd.Timestamp(calibration_end), pd.Timestamp(holdout_end)
 
 def _check_choice(name: str, value, choices) -> None:
+    "Raise naming `name` unless `value` is one of `choices`."
     if value not in choices: raise ExperimentError(f"{name}={value!r} must be one of {list(choices)}")
+
+# %% ../nbs/05_experiment.ipynb #c043b
+Protocol = Literal["crossfit", "forward"]
+OnError = Literal["raise", "record"]
+TimeUnit = Literal[tuple(TIME_UNITS)]
+DateLike = str | pd.Timestamp
+
+@dataclass(frozen=True)
+class AtLeast:
+    "Annotation of a number argument: its smallest allowed value (itself excluded when `strict`)."
+    bound: float
+    strict: bool = False
+
+    def admits(self, value) -> bool:
+        "Whether `value` respects the bound."
+        return value > self.bound if self.strict else value >= self.bound
+
+    def __str__(self): return f"{'greater than' if self.strict else 'at least'} {self.bound:g}"
+
+@dataclass(frozen=True)
+class ScoringOptions:
+    "How `run_experiment` scores and records the models: interval level, predictive draws, tracking curves, failures."
+    level: Annotated[float, AtLeast(0, strict=True)] = 0.8  # central level of the predictive intervals (below 1)
+    n_samples: Annotated[int, AtLeast(0)] = 200  # predictive draws per customer for the CRPS (0: none)
+    tracking: bool = True  # compute the weekly tracking curves
+    on_error: OnError = "raise"  # a failing model: 'raise', or 'record' it in Result.errors and go on
+
+    def __post_init__(self):
+        if not (isinstance(self.level, (int, float)) and 0 < self.level < 1):
+            raise ExperimentError(f"level={self.level!r} must be a number between 0 and 1 (exclusive)")
+        if isinstance(self.n_samples, bool) or not isinstance(self.n_samples, (int, np.integer)) or self.n_samples < 0:
+            raise ExperimentError(f"n_samples={self.n_samples!r} must be an integer >= 0")
+        if not isinstance(self.tracking, bool): raise ExperimentError(f"tracking={self.tracking!r} must be True or False")
+        _check_choice("on_error", self.on_error, get_args(OnError))
+
+# %% ../nbs/05_experiment.ipynb #c043f
+def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float,
+                protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions) -> dict:
+    "Evaluate every model: dicts label -> scores row, predictions, fitted model, input, predict seconds; and errors."
+    out = {k: {} for k in ("rows", "predictions", "fitted", "inputs", "seconds", "errors")}
+    for spec in specs:
+        try:
+            ev = _evaluate(spec, summary, transactions, horizon, protocol, folds, seed, segment, scoring.level,
+                           scoring.n_samples)
+        except Exception as e:
+            if scoring.on_error == "raise":
+                e.add_note(f"while running model {spec.label!r} in run_experiment")
+                raise
+            out["errors"][spec.label] = {"error_type": type(e).__name__, "message": str(e),
+                                         "traceback": traceback.format_exc(limit=-8)}
+            out["rows"][spec.label] = {**dict.fromkeys(SCORE_KEYS, np.nan), "fit_seconds": np.nan, "predict_seconds": np.nan}
+            continue
+        out["rows"][spec.label] = {**ev["scores"], "fit_seconds": ev["fit_seconds"], "predict_seconds": ev["predict_seconds"]}
+        for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"]),
+                           ("seconds", ev["predict_seconds"])):
+            out[key][spec.label] = value
+    return out
 
 # %% ../nbs/05_experiment.ipynb #c044
 def run_experiment(
-    dataset,  # 'cdnow', 'cdnow-sample', 'simulated:<n>', a file path or a transactions DataFrame
-    calibration_end=None,  # last calibration day (inclusive); the dataset's standard split if None
-    holdout_end=None,  # last holdout day (inclusive); from `horizon` or the standard split if None
+    dataset: str | os.PathLike | pd.DataFrame,  # 'cdnow', 'cdnow-sample', 'simulated:<n>', a file path or a transactions DataFrame
+    calibration_end: DateLike | None = None,  # last calibration day (inclusive); the dataset's standard split if None
+    holdout_end: DateLike | None = None,  # last holdout day (inclusive); from `horizon` or the standard split if None
     models="all",  # 'all', or a list of names, (name, params) pairs, {'name', 'params', 'label'} dicts or CLVModels
-    horizon=None,  # prediction horizon in `time_unit`s; defaults to the holdout length
-    folds: int = 5,  # cross-fitting folds for supervised models
+    horizon: Annotated[float, AtLeast(0, strict=True)] | None = None,  # in `time_unit`s; default: the holdout length
+    folds: Annotated[int, AtLeast(2)] = 5,  # cross-fitting folds for supervised models
     seed: int = 0,  # seed of the folds and of the predictive draws
     segment: str | None = None,  # a transactions column carried into the summary (e.g. 'segment')
-    model_params: dict | None = None,  # model name -> constructor keyword arguments
-    protocol: str = "crossfit",  # supervised models: 'crossfit' (K-fold out-of-fold) or 'forward' (train on the previous window)
-    time_unit: str = "W",  # 'W', 'D' or 'M'
-    exclude=(),  # model names to leave out (with models='all')
-    level: float = 0.8,  # central level of the predictive intervals
-    n_samples: int = 200,  # predictive draws per customer for the CRPS (0: none)
-    tracking: bool = True,  # compute the weekly tracking curves
-    on_error: str = "raise",  # a failing model: 'raise', or 'record' it in Result.errors and go on
+    model_params: dict[str, dict] | None = None,  # model name -> constructor keyword arguments
+    protocol: Protocol = "crossfit",  # supervised models: K-fold out-of-fold, or 'forward' (train on the previous window)
+    time_unit: TimeUnit = "W",  # one of features.TIME_UNITS
+    exclude: list[str] | tuple[str, ...] = (),  # model names to leave out (with models='all')
+    scoring: ScoringOptions | None = None,  # interval level, predictive draws, tracking curves, failing models
     **load_kwargs,  # column mapping and reading options for a user file (see load_transactions)
 ) -> Result:
     "Fit every model on one calibration/holdout split, predict the holdout and score all of them on the same customers."
-    _check_choice("protocol", protocol, ("crossfit", "forward"))
-    _check_choice("on_error", on_error, ("raise", "record"))
+    scoring = ScoringOptions() if scoring is None else scoring
+    if not isinstance(scoring, ScoringOptions): raise ExperimentError(f"scoring must be a ScoringOptions, got {scoring!r}")
+    moved = sorted(set(load_kwargs) & {f.name for f in dataclasses.fields(ScoringOptions)})
+    if moved: raise ExperimentError(f"{moved[0]} is a scoring option: pass scoring=ScoringOptions({moved[0]}=...)")
+    _check_choice("protocol", protocol, get_args(Protocol))
     time_unit_days(time_unit)
     started = time.perf_counter()
     specs = resolve_models(models, model_params, exclude)
@@ -519,32 +589,19 @@ def run_experiment(
     if abs(horizon - duration) * time_unit_days(time_unit) > 1:
         raise ExperimentError(f"horizon={horizon:g} differs from the holdout length ({duration:g} {time_unit}, "
                               f"{cal.date()} to {hold.date()}): scores would compare different periods")
-    rows, predictions, fitted, inputs, seconds, errors = {}, {}, {}, {}, {}, {}
-    for spec in specs:
-        try:
-            out = _evaluate(spec, summary, transactions, horizon, protocol, folds, seed, segment, level, n_samples)
-        except Exception as e:
-            if on_error == "raise":
-                e.add_note(f"while running model {spec.label!r} in run_experiment")
-                raise
-            errors[spec.label] = {"error_type": type(e).__name__, "message": str(e),
-                                  "traceback": traceback.format_exc(limit=-8)}
-            rows[spec.label] = {**dict.fromkeys(SCORE_KEYS, np.nan), "fit_seconds": np.nan, "predict_seconds": np.nan}
-            continue
-        rows[spec.label] = {**out["scores"], "fit_seconds": out["fit_seconds"], "predict_seconds": out["predict_seconds"]}
-        predictions[spec.label], fitted[spec.label], inputs[spec.label] = out["predictions"], out["model"], out["input"]
-        seconds[spec.label] = out["predict_seconds"]
-    metrics = pd.DataFrame.from_dict(rows, orient="index").reindex(columns=[*SCORE_KEYS, *TIMING_COLUMNS])
+    runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring)
+    metrics = pd.DataFrame.from_dict(runs["rows"], orient="index").reindex(columns=[*SCORE_KEYS, *TIMING_COLUMNS])
     metrics.index.name = "model"
     keep = [c for c in (*ACTUAL_COLUMNS, segment) if c and c in summary.columns]
-    wide = pd.concat([summary[keep], *[p.add_prefix(f"{m}:") for m, p in predictions.items()]], axis=1)
+    wide = pd.concat([summary[keep], *[p.add_prefix(f"{m}:") for m, p in runs["predictions"].items()]], axis=1)
     params = {"dataset": dataset if isinstance(dataset, str) else str(dataset) if isinstance(dataset, os.PathLike)
               else "DataFrame", "calibration_end": str(cal.date()), "holdout_end": str(hold.date()), "horizon": horizon,
               "folds": folds, "seed": seed, "segment": segment, "protocol": protocol, "time_unit": time_unit,
-              "level": level, "n_samples": n_samples, "load_kwargs": _jsonable(load_kwargs),
+              "level": scoring.level, "n_samples": scoring.n_samples, "load_kwargs": _jsonable(load_kwargs),
               "models": {s.label: s.describe() for s in specs}}
-    curves = (tracking_curves(transactions, summary, fitted, seconds, inputs=inputs,
-                              errors=errors if on_error == "record" else None) if tracking else None)
+    curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
+                              errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
     params["seconds"] = time.perf_counter() - started
-    return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=fitted, cleaning=cleaning,
-                  data=data_summary(transactions, summary), tracking=curves, errors=errors, transactions=transactions)
+    return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=runs["fitted"],
+                  cleaning=cleaning, data=data_summary(transactions, summary), tracking=curves, errors=runs["errors"],
+                  transactions=transactions)

@@ -1,5 +1,6 @@
 """Bad-input corpus: every malformed transaction file either raises TransactionDataError with a message that names
-the problem, or is cleaned with the action counted in the CleaningReport. Never a bare pandas/numpy traceback."""
+the problem, or is cleaned with the action counted in the CleaningReport. Never a bare pandas/numpy traceback. Wrong
+arguments of `run_experiment` likewise fail with a message that names the argument."""
 import gzip
 
 import numpy as np
@@ -143,3 +144,31 @@ def test_summary_argument_errors():
     with pytest.raises(ValueError, match="time_unit"): rfm_summary(tx, "2024-01-15", time_unit="Q")
     with pytest.raises(ValueError, match="is not a date"): rfm_summary(tx, "soon")
     with pytest.warns(UserWarning, match="after the last transaction"): rfm_summary(tx, "2024-01-15", "2025-01-01")
+
+
+# run_experiment arguments a user can get wrong: (kwargs, substring the ValueError must contain)
+EXPERIMENT_RAISES = [
+    ({"protocol": "future"}, "protocol='future' must be one of ['crossfit', 'forward']"),
+    ({"time_unit": "Q"}, "time_unit='Q'"),
+    ({"n_samples": 0}, "n_samples is a scoring option: pass scoring=ScoringOptions(n_samples=...)"),
+    ({"scoring": {"n_samples": 0}}, "scoring must be a ScoringOptions"),
+    ({"models": []}, "models is empty"),
+    ({"models": ["bgndb_gg"]}, "unknown model 'bgndb_gg'"),
+    ({"calibration_end": "1997-09-30", "holdout_end": "1998-06-30", "horizon": 20}, "horizon=20 differs"),
+]
+
+
+@pytest.mark.parametrize("kwargs,message", EXPERIMENT_RAISES, ids=[m for _, m in EXPERIMENT_RAISES])
+def test_experiment_arguments_are_named(kwargs, message):
+    from clv_research.experiment import run_experiment
+    kwargs = {"models": ["zero"], **kwargs}
+    with pytest.raises(ValueError) as err:
+        run_experiment("cdnow-sample", **kwargs)
+    assert message in str(err.value), str(err.value)
+
+
+def test_scoring_options_are_checked():
+    from clv_research.experiment import ExperimentError, ScoringOptions
+    for kwargs, message in (({"on_error": "ignore"}, "on_error='ignore'"), ({"level": 80}, "level=80"),
+                            ({"n_samples": -1}, "n_samples=-1"), ({"tracking": "no"}, "tracking='no'")):
+        with pytest.raises(ExperimentError, match=message): ScoringOptions(**kwargs)

@@ -1,6 +1,7 @@
 """End-to-end tests of `clv-sweep`: tiny sweeps on simulated data executed through papermill (each run starts a kernel,
 a few seconds each)."""
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -158,3 +159,15 @@ def test_default_config_is_valid():
     config = load_sweep(REPORTS / "cdnow.yml")
     assert [r.run_id for r in config.runs()] == ["dataset-cdnow", "dataset-cdnow-sample"]
     assert config.notebook == (REPORTS / "experiment.ipynb").resolve()
+
+
+def test_templates_name_no_model():
+    "Model-specific report content comes from the models' `report_sections`, so no template names a model or imports its module."
+    from clv_research.models import MODEL_MODULES, make_model
+    names = available_models()
+    words = set(names) | {type(make_model(n)).__name__ for n in names} | set(MODEL_MODULES)
+    for template in ("experiment.ipynb", "comparison.ipynb"):
+        cells = json.loads((REPORTS / template).read_text())["cells"]
+        text = "\n".join("".join(c["source"]) for c in cells)
+        named = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text))
+        assert not named, f"{template} names {named}"
