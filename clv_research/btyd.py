@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from scipy.optimize import minimize
-from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlogy
 
-from .features import compress_summary
+from .btyd_maths import (PURCHASE_PROCESSES, PurchaseProcess, PurchaseRows, SPEND_PARAMS, gg_draw_spend,
+                                     gg_expected_spend, gg_loglik, gg_posterior, pack_purchase_rows, pack_spend_rows)
 from .models import (CLVModel, NotFittedError, SummaryError, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
 
 # %% auto #0
-__all__ = ['rfm_arrays', 'RFMRows', 'FitError', 'maximise_loglik', 'bgnbd_loglik', 'bg_mean', 'BetaGeo', 'pnbd_log_integral',
-           'pnbd_loglik', 'pnbd_mean', 'ParetoNBD', 'gg_loglik', 'GammaGamma', 'BTYDCLV', 'BGNBDGammaGamma',
-           'ParetoNBDGammaGamma']
+__all__ = ['rfm_arrays', 'rows_from_summary', 'FitError', 'maximise_loglik', 'BetaGeo', 'ParetoNBD', 'GammaGamma', 'BTYDCLV',
+           'BGNBDGammaGamma', 'ParetoNBDGammaGamma']
 
 # %% ../nbs/03_btyd.ipynb #c007
 def rfm_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -30,38 +30,9 @@ def rfm_arrays(summary: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
         raise SummaryError("summary column 'recency' must be 0 for customers with frequency 0")
     return x, t_x, T
 
-# %% ../nbs/03_btyd.ipynb #c010
-class RFMRows:
-    "Customer rows (frequency x, recency t_x, age T, optional weights) with distinct frequencies and pairs indexed."
-    def __init__(self, x, t_x, T, weights=None):
-        self.x, self.t_x, self.T = (np.atleast_1d(np.asarray(v, float)) for v in (x, t_x, T))
-        self.weights = None if weights is None else np.asarray(weights, float)
-        self.ux, self.ix = np.unique(self.x, return_inverse=True)
-        self._pairs = {}
-
-    @classmethod
-    def from_summary(cls, summary: pd.DataFrame) -> "RFMRows":
-        "The distinct (frequency, recency, T) rows of a summary, weighted by how many customers share them."
-        x, t_x, T = rfm_arrays(summary)
-        rows, _ = compress_summary(pd.DataFrame({"frequency": x, "recency": t_x, "T": T}))
-        return cls(*(rows[c].to_numpy(float) for c in ("frequency", "recency", "T", "count")))
-
-    def __len__(self): return len(self.x)
-
-    def by_x(self, values: np.ndarray) -> np.ndarray:
-        "Spread values computed on the distinct frequencies `ux` back to the rows."
-        return values[..., self.ix]
-
-    def pairs(self, time: str):
-        "Distinct (x, time) pairs for `time` in ('t_x', 'T') as (x, time, index of each row's pair)."
-        if time not in self._pairs:
-            u, inv = np.unique(np.stack([self.x, getattr(self, time)]), axis=1, return_inverse=True)
-            self._pairs[time] = (u[0], u[1], inv.ravel())
-        return self._pairs[time]
-
-    def total(self, per_row: np.ndarray):
-        "Weighted sum over rows (last axis), or the rows themselves when unweighted."
-        return per_row if self.weights is None else per_row @ self.weights
+def rows_from_summary(summary: pd.DataFrame) -> PurchaseRows:
+    "The distinct (frequency, recency, T) rows of a checked summary, weighted by how many customers share them."
+    return pack_purchase_rows(*rfm_arrays(summary))[0]
 
 # %% ../nbs/03_btyd.ipynb #c013
 class FitError(RuntimeError):
@@ -78,6 +49,18 @@ def _hessian(grad, lp: np.ndarray, h: float = 1e-4) -> np.ndarray:
         H[i] = (grad(lp + e) - grad(lp - e)) / (2 * h)
     return (H + H.T) / 2
 
+def _newton_polish(neg, H, lp, f, g):
+    "Up to two Newton steps with Hessian H on the negative mean log-likelihood `neg`, kept only if they do not worsen it."
+    for _ in range(2):
+        if np.abs(g).max() < 1e-11: break
+        try: step = np.linalg.solve(H, g)
+        except np.linalg.LinAlgError: break
+        f_new, g_new = neg(lp - step)
+        if not f_new <= f + 1e-14 * abs(f): break
+        lp, f, g = lp - step, f_new, g_new
+    return lp, f, g
+
+# %% ../nbs/03_btyd.ipynb #c013b
 def maximise_loglik(loglik, start, names, label: str, total: float, maxiter: int = 1000) -> dict:
     "Maximise `loglik(theta, grad=True) -> (sum, gradient)` over log-parameters; dict of params, log_likelihood, se."
     lp0 = np.log(np.asarray(start, float))
@@ -98,14 +81,7 @@ def maximise_loglik(loglik, start, names, label: str, total: float, maxiter: int
                                            "infinity (not identified by the data)", lp)
     grad = lambda v: neg(v)[1]
     H = _hessian(grad, lp)  # also gives the standard errors
-    g = grad(lp)
-    for _ in range(2):  # Newton polishing with that Hessian
-        if np.abs(g).max() < 1e-11: break
-        try: step = np.linalg.solve(H, g)
-        except np.linalg.LinAlgError: break
-        f_new, g_new = neg(lp - step)
-        if not f_new <= f + 1e-14 * abs(f): break
-        lp, f, g = lp - step, f_new, g_new
+    lp, f, g = _newton_polish(neg, H, lp, f, grad(lp))
     eig = np.linalg.eigvalsh(H)
     if not eig.min() > 1e-9 * max(eig.max(), 1e-300):
         fail("the log-likelihood is flat in some direction at the end (parameters not identified by the data)", lp)
@@ -117,399 +93,128 @@ def maximise_loglik(loglik, start, names, label: str, total: float, maxiter: int
     return dict(params=dict(zip(names, theta)), log_likelihood=-f * total, se=dict(zip(names, se)),
                 iterations=res.nit, evaluations=res.nfev)
 
-# %% ../nbs/03_btyd.ipynb #c017
-def bgnbd_loglik(params, rows: RFMRows, grad: bool = False):
-    "BG/NBD log-likelihood of `rows` (per row, or weighted sum), with the gradient in (r, alpha, a, b) if `grad`."
-    r, alpha, a, b = params
-    x, t_x, T, u = rows.x, rows.t_x, rows.T, rows.ux
-    bx1 = np.maximum(b + u - 1, 1e-300)  # only used where x > 0
-    # gamma-function terms depend on x alone: one value per distinct frequency
-    lg = rows.by_x(np.stack([gammaln(r + u) - gammaln(r), gammaln(b + u) - gammaln(a + b + u),
-                             gammaln(bx1) - gammaln(a + b + u)]))
-    l_aT, l_at = np.log(alpha + T), np.log(alpha + t_x)
-    const = gammaln(a + b) - gammaln(b)
-    active = lg[1] + const - (r + x) * l_aT
-    dropped = np.where(x > 0, np.log(a) + lg[2] + const - (r + x) * l_at, -np.inf)
-    mix = np.logaddexp(active, dropped)
-    ll = lg[0] + r * np.log(alpha) + mix
-    if not grad: return rows.total(ll)
-    w1 = np.exp(active - mix); w2 = 1 - w1
-    dg = rows.by_x(np.stack([digamma(r + u), digamma(a + b + u), digamma(b + u), digamma(bx1)]))
-    d_ab = digamma(a + b) - dg[1]
-    G = np.stack([dg[0] - digamma(r) + np.log(alpha) - w1 * l_aT - w2 * l_at,
-                  r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + t_x)),
-                  d_ab + w2 / a,
-                  d_ab - digamma(b) + w1 * dg[2] + w2 * dg[3]])
-    return rows.total(ll), rows.total(G)
-
-# %% ../nbs/03_btyd.ipynb #c021
-def _bg_mean_raw(r, alpha, a, b, t):
-    z = t / (alpha + t)
-    k = a - 1
-    pw = np.exp(k * np.log1p(-z))  # (alpha / (alpha + t)) ** (a - 1)
-    F = hyp2f1(a + b - 1 - r, k, a + b - 1, z)
-    return (a + b - 1) * (-np.expm1(k * np.log1p(-z)) - pw * (F - 1)) / k
-
-def bg_mean(r, alpha, a, b, t):
-    "E[X(t)] of a BG/NBD process with Gamma(r, alpha) rate and Beta(a, b) dropout (FHL 2005, eq. 9); broadcasts."
-    r, alpha, a, b, t = np.broadcast_arrays(*(np.asarray(v, float) for v in (r, alpha, a, b, t)))
-    h = 1e-4
-    near = np.abs(a - 1) < h
-    with np.errstate(all="ignore"):
-        out = _bg_mean_raw(r, alpha, np.where(near, 1 + 2 * h, a), b, t)
-        if near.any():
-            lo, hi = _bg_mean_raw(r, alpha, 1 - h, b, t), _bg_mean_raw(r, alpha, 1 + h, b, t)
-            out = np.where(near, lo + (a - (1 - h)) / (2 * h) * (hi - lo), out)
-    return np.where(t > 0, out, 0.0)
-
 # %% ../nbs/03_btyd.ipynb #c025
-def _nb_logpmf(n, r, p):
-    "Log pmf of the negative binomial count of a Poisson with Gamma(r, rate) mean, p = rate / (rate + t)."
-    return gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(p) + xlogy(n, 1 - p)
-
-def _fitted(model, attr="params_"):
-    if not hasattr(model, attr): raise NotFittedError(f"{model.label}: call fit(summary) first")
-    return tuple(model.params_.values())
-
 def _as_float(v):
     "A 0-d result as a Python float, arrays unchanged."
     v = np.asarray(v, float)
     return float(v) if v.ndim == 0 else v
 
 class _CountModel:
-    "Shared fitting for the BTYD count models: compress, maximise, keep params_, se_ and log_likelihood_."
-    label, names = "", ()
+    "Shared fitting and predictions of the BTYD count models: compress, maximise, keep params_, se_ and log_likelihood_."
+    label, names, process = "", (), None
     def __init__(self, maxiter: int = 1000): self.maxiter = maxiter
-    def _start(self, rows):
+
+    def _params(self) -> np.ndarray:
+        if not hasattr(self, "params_"): raise NotFittedError(f"{self.label}: call fit(summary) first")
+        return np.array(list(self.params_.values()))
+
+    def _start(self, rows: PurchaseRows):
         "Half a purchase per 1/rate time units and a dropout scale of the mean age: a start that works on all data seen."
-        T = np.average(rows.T, weights=rows.weights) + 1.0
-        rate = max(np.average(rows.x / np.maximum(rows.T, 1e-9), weights=rows.weights), 1e-3 / T)
+        T = np.average(rows.T, weights=rows.weight) + 1.0
+        rate = max(np.average(rows.x / np.maximum(rows.T, 1e-9), weights=rows.weight), 1e-3 / T)
         return 0.5, 0.5 / rate, 0.5, T
-
-    def fit(self, summary: pd.DataFrame):
-        "Fit by maximum likelihood on the distinct (frequency, recency, T) rows of `summary`; returns self."
-        rows = RFMRows.from_summary(summary)
-        ll = lambda theta, grad=False: self.loglik(theta, rows, grad=grad)
-        res = maximise_loglik(ll, self._start(rows), self.names, self.label,
-                              total=rows.weights.sum(), maxiter=self.maxiter)
-        self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
-        self.n_rows_, self.iterations_ = len(rows), res["iterations"]
-        return self
-
-    def expected_purchases(self, summary: pd.DataFrame, t) -> pd.Series:
-        "Expected purchases of each customer in the next `t` time units, given their history."
-        x, t_x, T = rfm_arrays(summary)
-        post = self._posterior(x, T)
-        mean = self._mean(*post, np.asarray(t, float))
-        return pd.Series(self.probability_alive(summary).to_numpy() * mean, index=summary.index, name="expected_purchases")
-
-    def expected_purchases_new(self, t):
-        "Expected purchases of a new customer in (0, t]; broadcasts over `t`."
-        return _as_float(self._mean(*_fitted(self), np.asarray(t, float)))
 
     def __repr__(self):
         p = ", ".join(f"{k}={v:.4g}" for k, v in getattr(self, "params_", {}).items())
         return f"{type(self).__name__}({p or 'unfitted'})"
 
+# %% ../nbs/03_btyd.ipynb #c025b
+@patch
+def loglik(self: _CountModel, params, rows: PurchaseRows, grad: bool = False):
+    "Log-likelihood of `rows` at natural `params` (weighted sum), with its gradient if `grad`."
+    total, g, _ = self.process.loglik(np.asarray(params, float)[None, :], rows)
+    return (total, g[0]) if grad else total
+
+@patch
+def fit(self: _CountModel, summary: pd.DataFrame):
+    "Fit by maximum likelihood on the distinct (frequency, recency, T) rows of `summary`; returns self."
+    rows = rows_from_summary(summary)
+    res = maximise_loglik(lambda theta, grad=False: self.loglik(theta, rows, grad), self._start(rows), self.names,
+                          self.label, total=rows.weight.sum(), maxiter=self.maxiter)
+    self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
+    self.n_rows_, self.iterations_ = len(rows.x), res["iterations"]
+    return self
+
+# %% ../nbs/03_btyd.ipynb #c025c
+@patch
+def probability_alive(self: _CountModel, summary: pd.DataFrame) -> pd.Series:
+    "Probability that each customer is still active at the end of calibration."
+    p = self.process.probability_alive(self._params(), *rfm_arrays(summary))
+    return pd.Series(p, index=summary.index, name="probability_alive")
+
+@patch
+def expected_purchases(self: _CountModel, summary: pd.DataFrame, t) -> pd.Series:
+    "Expected purchases of each customer in the next `t` time units, given their history."
+    e = self.process.expected_purchases(self._params(), *rfm_arrays(summary), np.asarray(t, float))
+    return pd.Series(e, index=summary.index, name="expected_purchases")
+
+@patch
+def expected_purchases_new(self: _CountModel, t):
+    "Expected purchases of a new customer in (0, t]; broadcasts over `t`."
+    return _as_float(self.process.expected_new(self._params(), np.asarray(t, float)))
+
+@patch
+def probability_of_purchases(self: _CountModel, t, n):
+    "P(X(t) = n): probability that a new customer makes `n` purchases in (0, t]; broadcasts over t and n."
+    return _as_float(self.process.probability_of_purchases(self._params(), t, n))
+
+# %% ../nbs/03_btyd.ipynb #c025d
 class BetaGeo(_CountModel):
     "BG/NBD model (Fader, Hardie & Lee 2005) fitted by maximum likelihood on a summary."
-    label, names = "BG/NBD", ("r", "alpha", "a", "b")
-    loglik = staticmethod(bgnbd_loglik)
-    _mean = staticmethod(bg_mean)
-
-    def _posterior(self, x, T):
-        "Parameters of a still-active customer's process after observing (x, T)."
-        r, alpha, a, b = _fitted(self)
-        return r + x, alpha + T, a, b + x
-
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        "Probability that each customer is still active at the end of calibration."
-        x, t_x, T = rfm_arrays(summary)
-        r, alpha, a, b = _fitted(self)
-        with np.errstate(divide="ignore"):
-            log_odds = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(alpha + T) - np.log(alpha + t_x))
-        return pd.Series(np.where(x > 0, expit(-log_odds), 1.0), index=summary.index, name="probability_alive")
-
-    def probability_of_purchases(self, t, n):
-        "P(X(t) = n): probability that a new customer makes `n` purchases in (0, t]; broadcasts over t and n."
-        r, alpha, a, b = _fitted(self)
-        t, n = np.broadcast_arrays(np.asarray(t, float), np.asarray(n, float))
-        p = alpha / (alpha + t)
-        first = np.exp(betaln(a, b + n) - betaln(a, b) + _nb_logpmf(n, r, p))
-        nb_at_least_n = betainc(np.maximum(n, 1), r, 1 - p)  # P(NB >= n) = I_{1-p}(n, r)
-        second = np.exp(betaln(a + 1, np.maximum(b + n - 1, 1e-300)) - betaln(a, b)) * nb_at_least_n
-        return _as_float(np.where(n > 0, first + second, first))
-
-# %% ../nbs/03_btyd.ipynb #c035
-_GL_U, _GL_W = np.polynomial.legendre.leggauss(32)
-_GL_U, _GL_W = (_GL_U + 1) / 2, _GL_W / 2
-_Z_SERIES = 0.6  # above this the series needs too many terms and quadrature takes over
-
-def _log_tail(z, a, c, grad):
-    "ln 2F1(c, a; a+1; z) = ln[(1-z)^(1-c) sum_k (b)_k / (a+1)_k z^k], b = a+1-c, and its partials in (a, c, z)."
-    b = a + 1 - c
-    term, S = np.ones_like(z), np.ones_like(z)
-    Sa, Sb, Sz, ha, hb = (np.zeros_like(z) for _ in range(5))
-    zmax = z.max(initial=0.0)
-    n_terms = 1 if zmax <= 0 else int(np.ceil(np.log(1e-17) / np.log(zmax))) + 1
-    for k in range(1, n_terms + 1):
-        u = term * (b + k - 1) / (a + k)
-        term = u * z
-        S += term
-        if grad:
-            hb += 1 / (b + k - 1); ha += 1 / (a + k)
-            Sb += term * hb; Sa -= term * ha; Sz += k * u
-    l1z = np.log1p(-z)
-    value = (1 - c) * l1z + np.log(S)
-    if not grad: return value
-    return value, (Sa + Sb) / S, -l1z - Sb / S, (c - 1) / (1 - z) + Sz / S
-
-def _tail(a, c, M, D, time, grad):
-    "ln of the tail (M+time)^-a 2F1(c, a; a+1; D/(M+time)) of the death-time integral, and its partials in (a, c, M, D)."
-    z = D / (M + time)
-    out = _log_tail(z, a, c, grad)
-    v = (out[0] if grad else out) - a * np.log(M + time)
-    if not grad: return v, None
-    _, da, dc, dz = out
-    return v, np.stack([da - np.log(M + time), dc, -a / (M + time) - dz * z / (M + time), dz / (M + time)])
-
-def _tail_difference(vt, dt, vT, dT, a, grad):
-    "ln I = ln(tail(t_x) - tail(T)) - ln a in log space, and its partials."
-    gap = np.minimum(vT - vt, 0.0)
-    same = gap == 0  # t_x == T: nothing to integrate
-    one_minus = -np.expm1(np.where(same, -1.0, gap))
-    lI = np.where(same, -np.inf, vt + np.log(one_minus)) - np.log(a)
-    if not grad: return lI
-    dl = (dt - np.exp(gap) * dT) / one_minus
-    dl[0] -= 1 / a
-    return lI, dl
-
-def _log_integral_series(a, c, M, D, t, T, grad):
-    "ln I as the difference of two hypergeometric tails, and its partials in (a, c, M, D)."
-    return _tail_difference(*_tail(a, c, M, D, t, grad), *_tail(a, c, M, D, T, grad), a, grad)
-
-def _log_integral_quad(a, c, M, D, t, T, grad):
-    "ln I by Gauss-Legendre in sigma on a geometric stretch, and its partials in (a, c, M, D)."
-    z = D / (M + t)
-    lt, lT = np.log(M + t), np.log(M + T)
-    sT = a * (lT - lt)
-    l1z = np.log1p(-z)
-    first = 1 / (1 + (c / a) * z / (1 - z))  # scale of the integrand's initial decay
-    stretch = np.log1p(np.minimum(sT, 45.0) / first)
-    e = np.exp(stretch[:, None] * _GL_U)
-    sig = first[:, None] * (e - 1)
-    ez = np.exp(-sig / a[:, None])
-    wz = z[:, None] * ez
-    l1w = np.log1p(-wz)
-    g = np.exp(-sig - c[:, None] * (l1w - l1z[:, None])) * (first * stretch)[:, None] * e * _GL_W
-    J = g.sum(1)
-    pos = J > 0
-    Jp = np.where(pos, J, 1.0)
-    lI = np.where(pos, -a * lt - np.log(a) - c * l1z + np.log(Jp), -np.inf)
-    if not grad: return lI
-    q = g * (c[:, None] / (1 - wz))
-    dJ_c = (g * -l1w).sum(1) / Jp
-    dJ_a = (q * wz * sig).sum(1) / (a * a) / Jp
-    dJ_z = (q * ez).sum(1) / Jp
-    edge = np.where(sT < 45.0, np.exp(-sT - c * (np.log1p(-z * np.exp(-sT / a)) - l1z)), 0.0) / Jp
-    dl = np.stack([-lt - 1 / a + dJ_a + edge * (lT - lt),
-                   dJ_c,
-                   -a / (M + t) + edge * a * (1 / (M + T) - 1 / (M + t)) - dJ_z * z / (M + t),
-                   dJ_z / (M + t)])
-    return lI, dl
-
-def pnbd_log_integral(a, c, M, D, t, T, grad: bool = False, method: str | None = None):
-    "ln of the Pareto/NBD death-time integral I (and partials in a, c, M, D): series for z <= 0.6, else quadrature."
-    a, c, t, T = (np.atleast_1d(v) for v in np.broadcast_arrays(*(np.asarray(v, float) for v in (a, c, t, T))))
-    if method is not None: return {"series": _log_integral_series, "quad": _log_integral_quad}[method](a, c, M, D, t, T, grad)
-    hard = D / (M + t) > _Z_SERIES
-    if not hard.any(): return _log_integral_series(a, c, M, D, t, T, grad)
-    if hard.all(): return _log_integral_quad(a, c, M, D, t, T, grad)
-    lI, dl = np.empty(a.shape), np.empty((4, *a.shape))
-    for f, m in ((_log_integral_series, ~hard), (_log_integral_quad, hard)):
-        out = f(a[m], c[m], M, D, t[m], T[m], grad)
-        if grad: lI[m], dl[:, m] = out
-        else: lI[m] = out
-    return (lI, dl) if grad else lI
-
-# %% ../nbs/03_btyd.ipynb #c038
-def _rows_log_integral(r, s, M, D, a_ge_b, rows: RFMRows, grad):
-    "ln I for every row: series tails once per distinct (x, t_x) and (x, T) pair, quadrature for rows with z > 0.6."
-    c_of = (lambda x: np.full_like(x, s + 1.0)) if a_ge_b else (lambda x: r + x)
-    hard = D / (M + rows.t_x) > _Z_SERIES
-    easy = ~hard
-    lI, dl = np.empty(len(rows)), (np.empty((4, len(rows))) if grad else None)
-    if easy.any():
-        tails = []
-        for time in ("t_x", "T"):
-            px, pt, inv = rows.pairs(time)
-            ok = D / (M + pt) <= _Z_SERIES  # the T pair of an easy row is always ok
-            v, d = np.full(len(px), np.nan), np.full((4, len(px)), np.nan)
-            v[ok], d_ok = _tail(r + s + px[ok], c_of(px[ok]), M, D, pt[ok], grad)
-            if grad: d[:, ok] = d_ok
-            idx = inv[easy]
-            tails += [v[idx], d[:, idx] if grad else None]
-        out = _tail_difference(*tails, r + s + rows.x[easy], grad)
-        if grad: lI[easy], dl[:, easy] = out
-        else: lI[easy] = out
-    if hard.any():
-        xh = rows.x[hard]
-        out = _log_integral_quad(r + s + xh, c_of(xh), M, D, rows.t_x[hard], rows.T[hard], grad)
-        if grad: lI[hard], dl[:, hard] = out
-        else: lI[hard] = out
-    return lI, dl
-
-def pnbd_loglik(params, rows: RFMRows, grad: bool = False):
-    "Pareto/NBD log-likelihood of `rows` (per row, or weighted sum), with the gradient in (r, alpha, s, beta) if `grad`."
-    r, alpha, s, beta = params
-    x, T, u = rows.x, rows.T, rows.ux
-    a_ge_b = alpha >= beta
-    lI, dl = _rows_log_integral(r, s, max(alpha, beta), abs(alpha - beta), a_ge_b, rows, grad)
-    alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-    mix = np.logaddexp(alive, np.log(s) + lI)
-    ll = rows.by_x(gammaln(r + u)) - gammaln(r) + r * np.log(alpha) + s * np.log(beta) + mix
-    if not grad: return rows.total(ll)
-    w1 = np.exp(alive - mix); w2 = 1 - w1
-    dA, dC, dM, dD = dl
-    sign = 1.0 if a_ge_b else -1.0
-    G = np.stack([rows.by_x(digamma(r + u)) - digamma(r) + np.log(alpha) - w1 * np.log(alpha + T) + w2 * (dA + (0 if a_ge_b else dC)),
-                  r / alpha - w1 * (r + x) / (alpha + T) + w2 * ((dM if a_ge_b else 0) + sign * dD),
-                  np.log(beta) - w1 * np.log(beta + T) + w2 * (1 / s + dA + (dC if a_ge_b else 0)),
-                  s / beta - w1 * s / (beta + T) + w2 * ((0 if a_ge_b else dM) - sign * dD)])
-    return rows.total(ll), rows.total(G)
-
-# %% ../nbs/03_btyd.ipynb #c042
-def _expm1_ratio(k, ell):
-    "(1 - exp(-k * ell)) / k, continuous at k = 0."
-    k, ell = np.broadcast_arrays(np.asarray(k, float), np.asarray(ell, float))
-    small = np.abs(k) < 1e-8
-    return np.where(small, ell * (1 - k * ell / 2), -np.expm1(-k * ell) / np.where(small, 1.0, k))
-
-def pnbd_mean(r, alpha, s, beta, t):
-    "E[X(t)] of a Pareto/NBD process with Gamma(r, alpha) rate and Gamma(s, beta) death rate; broadcasts."
-    t = np.asarray(t, float)
-    return np.where(t > 0, r / alpha * beta * _expm1_ratio(s - 1, np.log1p(np.maximum(t, 0) / beta)), 0.0)
-
-_GL64_U, _GL64_W = np.polynomial.legendre.leggauss(64)
-_GL64_U, _GL64_W = (_GL64_U + 1) / 2, _GL64_W / 2
+    process: PurchaseProcess = PURCHASE_PROCESSES["bgnbd"]
+    label, names = process.label, process.params
 
 class ParetoNBD(_CountModel):
     "Pareto/NBD model (Schmittlein, Morrison & Colombo 1987) fitted by maximum likelihood on a summary."
-    label, names = "Pareto/NBD", ("r", "alpha", "s", "beta")
-    loglik = staticmethod(pnbd_loglik)
-    _mean = staticmethod(pnbd_mean)
-
-    def _posterior(self, x, T):
-        "Parameters of an alive customer's process after observing (x, T)."
-        r, alpha, s, beta = _fitted(self)
-        return r + x, alpha + T, s, beta + T
-
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        "Probability that each customer is still alive at the end of calibration."
-        x, t_x, T = rfm_arrays(summary)
-        r, alpha, s, beta = _fitted(self)
-        c = np.full_like(x, s + 1.0) if alpha >= beta else r + x
-        lI = pnbd_log_integral(r + s + x, c, max(alpha, beta), abs(alpha - beta), t_x, T)
-        alive = -(r + x) * np.log(alpha + T) - s * np.log(beta + T)
-        return pd.Series(expit(alive - np.log(s) - lI), index=summary.index, name="probability_alive")
-
-    def probability_of_purchases(self, t, n):
-        "P(X(t) = n): probability that a new customer makes `n` purchases in (0, t]; broadcasts over t and n."
-        r, alpha, s, beta = _fitted(self)
-        t, n = np.broadcast_arrays(np.asarray(t, float), np.asarray(n, float))
-        alive = np.exp(_nb_logpmf(n, r, alpha / (alpha + t)) + s * np.log(beta / (beta + t)))
-        m = min(alpha, beta)
-        V = np.log1p(t / m)[..., None]
-        v = V * _GL64_U
-        tau = m * np.expm1(v)
-        nn = n[..., None]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_f = (np.where(nn > 0, nn * np.log(tau), 0.0) - (r + nn) * np.log(alpha + tau)
-                     - (s + 1) * np.log(beta + tau) + np.log(m) + v + np.log(V * _GL64_W))
-        top = log_f.max(-1, keepdims=True)
-        log_int = (top + np.log(np.exp(log_f - top).sum(-1, keepdims=True)))[..., 0]
-        dead = np.exp(gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(alpha) + np.log(s) + s * np.log(beta) + log_int)
-        return _as_float(np.where(t > 0, alive + np.where(np.isfinite(log_int), dead, 0.0), (n == 0) * 1.0))
+    process: PurchaseProcess = PURCHASE_PROCESSES["pnbd"]
+    label, names = process.label, process.params
 
 # %% ../nbs/03_btyd.ipynb #c048
-def gg_loglik(params, x, m, grad: bool = False):
-    "Gamma-Gamma log-likelihood summed over customers with `x` > 0 repeat purchases of mean value `m` > 0 (and gradient)."
-    p, q, gamma = params
-    u, ix = np.unique(x, return_inverse=True)
-    lg = (gammaln(p * u + q) - gammaln(p * u) + p * u * np.log(u))[ix]
-    lm, lxm = np.log(m), np.log(gamma + x * m)
-    px = p * x
-    ll = (lg + (px - 1) * lm - (px + q) * lxm).sum() + len(x) * (q * np.log(gamma) - gammaln(q))
-    if not grad: return ll
-    psi = digamma(p * u + q)
-    dp = (u * (psi - digamma(p * u) + np.log(u)))[ix]
-    G = np.array([(dp + x * (lm - lxm)).sum(),
-                  psi[ix].sum() + len(x) * (np.log(gamma) - digamma(q)) - lxm.sum(),
-                  len(x) * q / gamma - ((px + q) / (gamma + x * m)).sum()])
-    return ll, G
-
 class GammaGamma:
     "Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005), fitted on repeat customers."
-    label, names = "Gamma-Gamma", ("p", "q", "gamma")
+    label, names = "Gamma-Gamma", SPEND_PARAMS
     def __init__(self, maxiter: int = 1000): self.maxiter = maxiter
+    _params = _CountModel._params
+    __repr__ = _CountModel.__repr__
 
     @staticmethod
     def _spend_arrays(summary):
+        "Frequency, mean spend and the mask of customers the model learns from (x > 0, m > 0)."
         check_summary(summary, columns=("frequency", "monetary_value"))
         x, m = summary["frequency"].to_numpy(float), summary["monetary_value"].to_numpy(float)
         return x, m, (x > 0) & (m > 0)
 
-    def fit(self, summary: pd.DataFrame):
-        "Fit on the customers with frequency > 0 and positive `monetary_value`; returns self."
-        x, m, use = self._spend_arrays(summary)
-        if use.sum() < 3: raise SummaryError(f"Gamma-Gamma needs repeat customers with positive monetary_value; found {use.sum()}")
-        x, m = x[use], m[use]
-        ll = lambda theta, grad=False: gg_loglik(theta, x, m, grad=grad)
-        res = maximise_loglik(ll, (1.0, 2.0, float(m.mean())), self.names, self.label, total=float(len(x)), maxiter=self.maxiter)
-        self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
-        self.n_customers_ = int(use.sum())
-        return self
+@patch
+def fit(self: GammaGamma, summary: pd.DataFrame):
+    "Fit on the customers with frequency > 0 and positive `monetary_value`; returns self."
+    x, m, use = self._spend_arrays(summary)
+    if use.sum() < 3: raise SummaryError(f"Gamma-Gamma needs repeat customers with positive monetary_value; found {use.sum()}")
+    rows = pack_spend_rows(x[use], m[use])[0]
+    def loglik(theta, grad=False):
+        total, g, _ = gg_loglik(np.asarray(theta, float)[None, :], rows)
+        return (total, g[0]) if grad else total
+    res = maximise_loglik(loglik, (1.0, 2.0, float(m[use].mean())), self.names, self.label, total=float(use.sum()),
+                          maxiter=self.maxiter)
+    self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
+    self.n_customers_ = int(use.sum())
+    return self
 
-    def mean_spend(self) -> float:
-        "Population mean spend per transaction, p * gamma / (q - 1) (infinite if q <= 1)."
-        p, q, gamma = _fitted(self)
-        return p * gamma / (q - 1) if q > 1 else np.inf
+# %% ../nbs/03_btyd.ipynb #c048b
+@patch
+def mean_spend(self: GammaGamma) -> float:
+    "Population mean spend per transaction, p * gamma / (q - 1) (infinite if q <= 1)."
+    return float(gg_expected_spend(self._params(), 0.0, 0.0))
 
-    def _posterior(self, summary):
-        "Shape and rate of each customer's posterior nu (spend-scale) distribution."
-        x, m, use = self._spend_arrays(summary)
-        p, q, gamma = _fitted(self)
-        x, m = np.where(use, x, 0.0), np.where(use, m, 0.0)
-        return q + p * x, gamma + x * m
-
-    def expected_spend(self, summary: pd.DataFrame) -> pd.Series:
-        "Expected spend per transaction of each customer given their history (population mean for frequency 0)."
-        p = _fitted(self)[0]
-        shape, rate = self._posterior(summary)
-        return pd.Series(np.where(shape > 1, p * rate / (shape - 1), np.inf), index=summary.index, name="expected_spend")
-
-    def __repr__(self):
-        p = ", ".join(f"{k}={v:.4g}" for k, v in getattr(self, "params_", {}).items())
-        return f"GammaGamma({p or 'unfitted'})"
+@patch
+def expected_spend(self: GammaGamma, summary: pd.DataFrame) -> pd.Series:
+    "Expected spend per transaction of each customer given their history (population mean for frequency 0)."
+    x, m, _ = self._spend_arrays(summary)
+    return pd.Series(gg_expected_spend(self._params(), x, m), index=summary.index, name="expected_spend")
 
 # %% ../nbs/03_btyd.ipynb #c060
-def _sample_bg(model, x, t_x, T, alive, t, n, rng):
-    r, alpha, a, b = model._posterior(x, T)
-    lam = rng.gamma(r[:, None], 1 / alpha[:, None], (len(x), n))
-    p = rng.beta(a, b[:, None], (len(x), n))
-    k = rng.poisson(lam * t)
-    return np.where(alive, np.minimum(k, rng.geometric(np.maximum(p, 1e-300))), 0)
-
-def _sample_pnbd(model, x, t_x, T, alive, t, n, rng):
-    r, alpha, s, beta = model._posterior(x, T)
-    lam = rng.gamma(r[:, None], 1 / alpha[:, None], (len(x), n))
-    mu = rng.gamma(s, 1 / beta[:, None], (len(x), n))
-    life = rng.exponential(1.0, (len(x), n)) / np.maximum(mu, 1e-300)
-    return np.where(alive, rng.poisson(lam * np.minimum(t, life)), 0)
-
 class BTYDCLV(CLVModel):
     "Purchases from a BTYD count model times spend per purchase from Gamma-Gamma, with predictive draws."
-    count_model, sampler = None, None
+    count_model: type[_CountModel] | None = None
     supervised = False
     def __init__(self, interval_draws: int = 500, maxiter: int = 1000):
         self.interval_draws, self.maxiter = interval_draws, maxiter
@@ -523,53 +228,61 @@ class BTYDCLV(CLVModel):
         self.se_ = {**self.purchase_model_.se_, **self.spend_model_.se_}
         return self
 
-    def predict(self, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
-        "Expected purchases in the next `horizon` time units and expected spend (purchases x expected spend)."
-        self._check_fitted()
-        check_summary(summary)
-        purchases = self.purchase_model_.expected_purchases(summary, check_horizon(horizon)).to_numpy()
-        return prediction_frame(summary.index, purchases, purchases * self.spend_model_.expected_spend(summary).to_numpy())
-
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        "P(alive) at the calibration end, from the fitted count model."
-        self._check_fitted()
-        return self.purchase_model_.probability_alive(summary)
-
-    def _draws(self, summary, t, n, rng):
-        "Purchase and spend draws, (customers, n) each."
-        x, t_x, T = rfm_arrays(summary)
-        alive = rng.random((len(x), n)) < self.purchase_model_.probability_alive(summary).to_numpy()[:, None]
-        purchases = self.sampler(self.purchase_model_, x, t_x, T, alive, t, n, rng)
-        shape, rate = self.spend_model_._posterior(summary)
-        nu = rng.gamma(shape[:, None], 1 / rate[:, None], (len(x), n))
-        spend = rng.gamma(self.spend_model_.params_["p"] * purchases, 1 / nu)  # shape 0 gives 0
-        return purchases.astype(float), spend
-
-    def sample_predictive(self, summary: pd.DataFrame, horizon: float, n: int = 200, seed: int = 0) -> dict:
-        "Draws of purchases and spend over the horizon from each customer's predictive distribution (MLE plugged in)."
-        self._check_fitted()
-        check_summary(summary)
-        purchases, spend = self._draws(summary, check_horizon(horizon), n, np.random.default_rng(seed))
-        return {"purchases": purchases, "spend": spend}
-
-    def predict_interval(self, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
-        "Central `level` intervals of purchases and spend from `interval_draws` predictive draws (seed 0)."
-        self._check_fitted()
-        check_summary(summary)
-        t = check_horizon(horizon)
-        if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
-        q, rng, bounds = [(1 - level) / 2, (1 + level) / 2], np.random.default_rng(0), []
-        for start in range(0, len(summary), 4000):  # chunks keep memory at ~4000 x interval_draws per array
-            purchases, spend = self._draws(summary.iloc[start:start + 4000], t, self.interval_draws, rng)
-            bounds.append(np.vstack([np.quantile(purchases, q, axis=1, method="inverted_cdf"), np.quantile(spend, q, axis=1)]))
-        return interval_frame(summary.index, *np.hstack(bounds))
-
 @register_model("bgnbd_gg")
 class BGNBDGammaGamma(BTYDCLV):
     "BG/NBD purchases x Gamma-Gamma spend."
-    name, count_model, sampler = "bgnbd_gg", BetaGeo, staticmethod(_sample_bg)
+    name, count_model = "bgnbd_gg", BetaGeo
 
 @register_model("pnbd_gg")
 class ParetoNBDGammaGamma(BTYDCLV):
     "Pareto/NBD purchases x Gamma-Gamma spend."
-    name, count_model, sampler = "pnbd_gg", ParetoNBD, staticmethod(_sample_pnbd)
+    name, count_model = "pnbd_gg", ParetoNBD
+
+# %% ../nbs/03_btyd.ipynb #c060b
+@patch
+def predict(self: BTYDCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    "Expected purchases in the next `horizon` time units and expected spend (purchases x expected spend)."
+    self._check_fitted()
+    check_summary(summary)
+    purchases = self.purchase_model_.expected_purchases(summary, check_horizon(horizon)).to_numpy()
+    return prediction_frame(summary.index, purchases, purchases * self.spend_model_.expected_spend(summary).to_numpy())
+
+@patch
+def probability_alive(self: BTYDCLV, summary: pd.DataFrame) -> pd.Series:
+    "P(alive) at the calibration end, from the fitted count model."
+    self._check_fitted()
+    return self.purchase_model_.probability_alive(summary)
+
+# %% ../nbs/03_btyd.ipynb #c060c
+@patch
+def _draws(self: BTYDCLV, summary, t, n, rng):
+    "Purchase and spend draws, (customers, n) each."
+    x, t_x, T = rfm_arrays(summary)
+    params = self.purchase_model_._params()
+    alive = self.purchase_model_.process.probability_alive(params, x, t_x, T)[:, None]
+    purchases = self.purchase_model_.process.draw_holdout(params, x[:, None], T[:, None], alive, t, (len(x), n), rng)
+    m = summary["monetary_value"].to_numpy(float)[:, None]
+    spend = gg_draw_spend(self.spend_model_._params(), x[:, None], m, purchases, rng)
+    return purchases.astype(float), spend
+
+@patch
+def sample_predictive(self: BTYDCLV, summary: pd.DataFrame, horizon: float, n: int = 200, seed: int = 0) -> dict:
+    "Draws of purchases and spend over the horizon from each customer's predictive distribution (MLE plugged in)."
+    self._check_fitted()
+    check_summary(summary)
+    purchases, spend = self._draws(summary, check_horizon(horizon), n, np.random.default_rng(seed))
+    return {"purchases": purchases, "spend": spend}
+
+# %% ../nbs/03_btyd.ipynb #c060e
+@patch
+def predict_interval(self: BTYDCLV, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
+    "Central `level` intervals of purchases and spend from `interval_draws` predictive draws (seed 0)."
+    self._check_fitted()
+    check_summary(summary)
+    t = check_horizon(horizon)
+    if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
+    q, rng, bounds = [(1 - level) / 2, (1 + level) / 2], np.random.default_rng(0), []
+    for start in range(0, len(summary), 4000):  # chunks keep memory at ~4000 x interval_draws per array
+        purchases, spend = self._draws(summary.iloc[start:start + 4000], t, self.interval_draws, rng)
+        bounds.append(np.vstack([np.quantile(purchases, q, axis=1, method="inverted_cdf"), np.quantile(spend, q, axis=1)]))
+    return interval_frame(summary.index, *np.hstack(bounds))
