@@ -204,21 +204,31 @@ class CrossFitted(CLVModel):
         parts = [getattr(m, method)(summary[fold == k], **kwargs) for k, m in enumerate(self.models) if (fold == k).any()]
         return pd.concat(parts).loc[summary.index]
 
-    def predict(self, summary, horizon): return self._frame("predict", summary, horizon=horizon)
+# %% ../nbs/05_experiment.ipynb #c022p
+@patch
+def predict(self: CrossFitted, summary, horizon):
+    "Each customer's prediction from the model that did not see that customer's fold."
+    return self._frame("predict", summary, horizon=horizon)
 
-    def predict_interval(self, summary, horizon, level=0.8):
-        return self._frame("predict_interval", summary, horizon=horizon, level=level)
+@patch
+def predict_interval(self: CrossFitted, summary, horizon, level=0.8):
+    "Each customer's interval from the model that did not see that customer's fold."
+    return self._frame("predict_interval", summary, horizon=horizon, level=level)
 
-    def sample_predictive(self, summary, horizon, n=200, seed=0):
-        fold, out = self._rows(summary), {}
-        for k, m in enumerate(self.models):
-            rows = np.flatnonzero(fold == k)
-            if len(rows) == 0: continue
-            draws = m.sample_predictive(summary.iloc[rows], horizon, n=n, seed=seed)
-            for key, value in draws.items():
-                out.setdefault(key, np.empty((len(summary), n)))[rows] = value
-        return out
+# %% ../nbs/05_experiment.ipynb #c022s
+@patch
+def sample_predictive(self: CrossFitted, summary, horizon, n=200, seed=0):
+    "Each customer's predictive draws from the model that did not see that customer's fold."
+    fold, out = self._rows(summary), {}
+    for k, m in enumerate(self.models):
+        rows = np.flatnonzero(fold == k)
+        if len(rows) == 0: continue
+        draws = m.sample_predictive(summary.iloc[rows], horizon, n=n, seed=seed)
+        for key, value in draws.items():
+            out.setdefault(key, np.empty((len(summary), n)))[rows] = value
+    return out
 
+# %% ../nbs/05_experiment.ipynb #c022c
 def cross_fit(build, summary: pd.DataFrame, folds: int = 5, seed: int = 0) -> CrossFitted:
     "Fit `build()` once per fold on the customers of the other folds (holdout outcome included)."
     fold = fold_ids(summary.index, folds, seed)
