@@ -183,13 +183,17 @@ def _max_x(rows):
         xmax = max(xmax, rows.x_count[j])
     return xmax
 
+@njit
+def _kernel_buffers(params, rows, per_row):
+    "A kernel's zeroed gradient (K, P), per-row values (n, or 0 if not `per_row`) and (segment, x) table."
+    return np.zeros(params.shape), np.zeros(rows.x.shape[0] if per_row else 0), np.zeros((params.shape[0], _max_x(rows) + 1))
+
 # %% ../nbs/02b_btyd_maths.ipynb #m029
 @njit
 def bgnbd_loglik(params, rows, per_row=False):
     "BG/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, a, b) per segment (K, 4): total, gradient (K, 4), rows."
     K, n = params.shape[0], rows.x.shape[0]
-    grad = np.zeros((K, 4)); row_ll = np.zeros(n if per_row else 0)
-    by_x = np.zeros((K, _max_x(rows) + 1))
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
     total = _x_tables_bgnbd(params, rows, grad, by_x)
     nT, nt = rows.unique_T.shape[0], rows.unique_t_x.shape[0]
     LT, IT, Lt, It = np.empty((K, nT)), np.empty((K, nT)), np.empty((K, nt)), np.empty((K, nt))
@@ -331,8 +335,7 @@ def _pnbd_mix(alive, g1, lI, dA, dC, dM, dD, s, a_ge_b):
 def pnbd_loglik(params, rows, per_row=False):
     "Pareto/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, s, beta) per segment (K, 4): total, gradient, rows."
     K, n = params.shape[0], rows.x.shape[0]
-    grad = np.zeros((K, 4)); row_ll = np.zeros(n if per_row else 0)
-    by_x = np.zeros((K, _max_x(rows) + 1))
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
     total = _x_tables_pnbd(params, rows, grad, by_x)
     n_t, n_T = rows.t_x_pair.max() + 1 if n else 0, rows.T_pair.max() + 1 if n else 0
     tails_t, tails_T = np.empty((n_t, 5)), np.empty((n_T, 5))  # series tails once per (segment, x, time)
@@ -371,8 +374,7 @@ def gg_loglik(params, rows, per_row=False):
     K, n = params.shape[0], rows.x.shape[0]
     if rows.sum_log_m.shape[0] > K:
         raise ValueError("the spend rows have more segments than params has rows")
-    grad = np.zeros((K, 3)); row_ll = np.zeros(n if per_row else 0)
-    by_x = np.zeros((K, _max_x(rows) + 1))
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
     total = 0.0
     for j in range(rows.x_count.shape[0]):  # terms of (segment, x)
         k, x, w = rows.x_segment[j], rows.x_count[j], rows.x_weight[j]
