@@ -520,8 +520,8 @@ def pnbd_probability_of_purchases(params, t, n) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         log_f = (np.where(nn > 0, nn * np.log(tau), 0.0) - (rr + nn) * np.log(aa + tau)
                  - (ss + 1) * np.log(bb + tau) + np.log(m) + v + np.log(V * GL64_WEIGHTS))
-    top = log_f.max(-1, keepdims=True)
-    log_int = (top + np.log(np.exp(log_f - top).sum(-1, keepdims=True)))[..., 0]
+        top = log_f.max(-1, keepdims=True)  # -inf at t = 0
+        log_int = (top + np.log(np.exp(log_f - top).sum(-1, keepdims=True)))[..., 0]
     dead = np.exp(gammaln(r + n) - gammaln(r) - gammaln(n + 1) + r * np.log(al) + np.log(s) + s * np.log(be) + log_int)
     return np.where(t > 0, alive + np.where(np.isfinite(log_int), dead, 0.0), (n == 0) * 1.0)
 
