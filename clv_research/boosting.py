@@ -250,7 +250,11 @@ class BoostedCLV(CLVModel):
         if objective not in OBJECTIVES: raise ValueError(f"objective={objective!r} must be one of {list(OBJECTIVES)}")
         self.objective, self.booster, self.features, self.tuning, self.intervals = objective, booster, features, tuning, intervals
         self.balance, self.n_jobs, self.seed = balance, n_jobs, seed
-        self._booster_options, self._feature_options, self._tuning_options, self._interval_options  # validate now
+        self._resolved_options()  # a wrong option fails here, not in fit
+
+    def _resolved_options(self) -> tuple:
+        "The four option groups as dataclasses (an error naming the argument if one is wrong)."
+        return self._booster_options, self._feature_options, self._tuning_options, self._interval_options
 
     @property
     def _booster_options(self) -> BoosterOptions: return _options(self.booster, BoosterOptions, "booster")
