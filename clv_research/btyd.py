@@ -11,7 +11,7 @@ from fastcore.basics import patch
 from scipy.optimize import minimize
 
 from .btyd_maths import (PURCHASE_PROCESSES, PurchaseProcess, PurchaseRows, SPEND_PARAMS, gg_draw_spend,
-                                     gg_expected_spend, gg_loglik, gg_posterior, pack_purchase_rows, pack_spend_rows)
+                                     gg_expected_spend, gg_loglik, pack_purchase_rows, pack_spend_rows)
 from .models import (CLVModel, NotFittedError, SummaryError, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
 
