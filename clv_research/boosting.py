@@ -636,6 +636,5 @@ def report_sections(self: BoostedCLV, label: str, result) -> list[ReportSection]
     fig.tight_layout()
     text = ("Gain importance (how much each feature improved the fit, summed over splits) and, for the customer with the "
             "highest predicted holdout spend, each feature's additive contribution to the prediction on the model's "
-            "margin scale (`pred_contribs`). For a cross-fitted model this is the first fold's model; the other folds' "
-            "models are trained on other customers and look alike.")
+            "margin scale (`pred_contribs`).")
     return [ReportSection(title=f"{label}: what drives the predictions", text=text, items=[fig])]
