@@ -94,7 +94,7 @@ def execute_notebook(notebook: Path, flags: set):
                 shell.cell(cell)
                 if shell.exc:
                     first = next((line for line in cell.source.splitlines() if line.strip()), "")
-                    raise RuntimeError(f"{notebook.name}: cell {i} (id {cell.get('id')}, `{first[:80]}`) failed\n"
+                    raise RuntimeError(f"{notebook.name}: cell #{i + 1} (id {cell.get('id')}, `{first[:80]}`) failed\n"
                                        + shell.prettytb(fname=notebook))
             elif why.startswith("flagged"):
                 skipped += 1
@@ -103,13 +103,34 @@ def execute_notebook(notebook: Path, flags: set):
     return nb, skipped
 
 
+_SHOW_DOC_CALL = re.compile(r"^show_doc\(.*\)$")
+_QUARTO_LINK = re.compile(r'\[([^\]]+)\]\(([^)\s]+)\)\{target="_blank" style="([^"]*)"\}')
+
+
+def _only(lines_match, source: str) -> bool:
+    lines = [line.strip() for line in source.splitlines() if line.strip()]
+    return bool(lines) and all(lines_match(line) for line in lines)
+
+
+def show_doc_markdown(cell) -> str:
+    "The markdown a `show_doc` cell displayed, its quarto-only link attributes turned into plain HTML."
+    text = "\n\n".join("".join(o["data"]["text/markdown"]) if isinstance(o["data"]["text/markdown"], list)
+                        else o["data"]["text/markdown"]
+                        for o in cell.get("outputs", []) if "text/markdown" in o.get("data", {}))
+    return _QUARTO_LINK.sub(r'<a href="\2" target="_blank" style="\3">\1</a>', text)
+
+
 def page_cells(nb, notebook: Path, pages: dict, readme: bool):
-    "Cells as shown: hidden and empty code cells dropped, links pointed at the site."
+    "Cells as shown: hidden and directive-only code cells dropped, `show_doc` cells as their docs, links pointed at the site."
+    from execnb.nbio import mk_cell
     shown = []
     for cell in nb.cells:
         directives = getattr(cell, "directives_", {}) or {}
-        if cell.cell_type == "code" and (any(d in directives for d in HIDDEN_DIRECTIVES) or not cell.source.strip()):
-            continue
+        if cell.cell_type == "code":
+            if any(d in directives for d in HIDDEN_DIRECTIVES) or not cell.source.strip(): continue
+            if _only(lambda line: line.startswith("#|"), cell.source): continue  # e.g. `#| default_exp data`
+            if _only(_SHOW_DOC_CALL.match, cell.source) and cell.get("outputs"):
+                cell = mk_cell(show_doc_markdown(cell), "markdown")
         if cell.cell_type == "markdown": cell.source = rewrite_links(cell.source, notebook, pages, readme)
         shown.append(cell)
     return shown
@@ -152,9 +173,9 @@ def build(path: str | None = None, flags: str = "", n_workers: int = 2, keep_goi
     skip_flags = set(cfg.tst_flags.split()) - set(flags.split())
     notebooks = find_notebooks(path)
     everything = find_notebooks()
-    pages = {str(nb): page_name(nb) for nb in everything}
+    pages = {str(nb): page_name(nb) for nb in {*everything, *notebooks}}
     readme_nb = (ROOT / cfg.nbs_path / cfg.readme_nb).resolve()
-    meta = {str(nb): {**front_matter(nb), "page": page_name(nb)} for nb in everything}
+    meta = {str(nb): {**front_matter(nb), "page": page_name(nb)} for nb in {*everything, *notebooks}}
     home_first = sorted(everything, key=lambda nb: (nb != readme_nb, nb.name != "reference.ipynb", nb.name))
     table = site_table([meta[str(nb)] for nb in home_first if nb != readme_nb])
     if path is None and DOCS.exists(): shutil.rmtree(DOCS)  # a full build leaves no page of a deleted notebook
@@ -164,8 +185,9 @@ def build(path: str | None = None, flags: str = "", n_workers: int = 2, keep_goi
     t0, failed = time.perf_counter(), []
     ctx = mp.get_context("spawn")  # a fresh interpreter per notebook, as if run on its own
     with cf.ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx, max_tasks_per_child=1) as pool:
+        biggest_first = sorted(notebooks, key=lambda nb: -nb.stat().st_size)  # roughly the longest runs first
         todo = {pool.submit(build_one, str(nb), sorted(skip_flags), pages, meta[str(nb)]["title"],
-                            table if nb == readme_nb else "", nb == readme_nb): nb for nb in notebooks}
+                            table if nb == readme_nb else "", nb == readme_nb): nb for nb in biggest_first}
         for fut in cf.as_completed(todo):
             out = fut.result()
             if out["ok"]:
@@ -173,7 +195,7 @@ def build(path: str | None = None, flags: str = "", n_workers: int = 2, keep_goi
                 continue
             failed.append(out)
             print(f"  {out['notebook']:<22} FAILED after {out['seconds']:.1f} s\n{out['error']}", file=sys.stderr)
-            if not keep_going:
+            if not keep_going:  # start no other notebook; the ones already running finish
                 for f in todo: f.cancel()
                 break
     elapsed = time.perf_counter() - t0
