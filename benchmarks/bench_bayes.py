@@ -3,12 +3,14 @@
 Complete-pooling BG/NBD on the full CDNOW master, 39/39 split, 4 chains x (1000 tune + 1000 draws), nutpie:
   ours  : HierarchicalCLV(pooling="complete", spend=False)  (compressed numba log density, nutpie via from_pyfunc)
   theirs: pymc_marketing.clv.BetaGeoModel(...).fit(method="mcmc", nuts_sampler="nutpie")
-Then our partial pooling by cohort (same settings), and optionally (--large) mode + Laplace on 1M simulated customers.
+Then our partial pooling by cohort (same settings); optionally (--pnbd) the report's Pareto/NBD + Gamma-Gamma fit
+(hier_pnbd_gg: partial pooling by cohort, 2 chains x (500 + 500), as nbs/reports/cdnow.yml runs it), and (--large)
+mode + Laplace on 1M simulated customers.
 
 Wall and CPU seconds are reported; the machine is shared, so CPU seconds are the steadier comparison. Our numba kernels
 are compiled once per machine and cached on disk: the cold row is a fresh interpreter with an empty cache (compile
 included), "1st fit in process" loads the cache, and the plain row is a warm refit (what a sweep pays per fit).
-Usage: .venv/bin/python benchmarks/bench_bayes.py [--skip-pmm] [--large] [--chains 4] [--draws 1000] [--tune 1000]
+Usage: .venv/bin/python benchmarks/bench_bayes.py [--skip-pmm] [--pnbd] [--large] [--chains 4] [--draws 1000] [--tune 1000]
 """
 import argparse
 import os
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from clv_research.bayes import HierarchicalCLV, simulated_summary
+from clv_research.models import make_model
 from clv_research.data import load_cdnow
 from clv_research.features import rfm_summary
 
@@ -40,8 +43,8 @@ def timed(fn):
 
 
 def ours(summary, pooling, args):
-    m, wall, cpu = timed(lambda: HierarchicalCLV(pooling=pooling, spend=False, chains=args.chains, draws=args.draws,
-                                                 tune=args.tune, seed=0).fit(summary))
+    sampling = dict(chains=args.chains, draws=args.draws, tune=args.tune, seed=0)
+    m, wall, cpu = timed(lambda: HierarchicalCLV(pooling=pooling, spend=False, sampling=sampling).fit(summary))
     d = m.diagnostics_
     return dict(side=f"ours ({pooling})", wall=wall, cpu=cpu, compile=d["compile_seconds"], sampling=d["sampling_seconds"],
                 post=d["postprocess_seconds"], steps=d["mean_steps"], rhat=d["max_rhat"], ess_bulk=d["min_ess_bulk"],
@@ -56,7 +59,8 @@ def cold_fit(args):
             "from clv_research.bayes import HierarchicalCLV\nfrom clv_research.data import load_cdnow\n"
             "from clv_research.features import rfm_summary\n"
             "s = rfm_summary(load_cdnow('master'), '1997-09-30', '1998-06-30'); t1 = time.perf_counter()\n"
-            f"m = HierarchicalCLV(pooling='complete', spend=False, chains={args.chains}, draws={args.draws}, tune={args.tune}).fit(s)\n"
+            f"m = HierarchicalCLV(pooling='complete', spend=False, sampling=dict(chains={args.chains}, draws={args.draws}, "
+            f"tune={args.tune})).fit(s)\n"
             "print(json.dumps({**m.diagnostics_, 'wall': time.perf_counter() - t1, 'import_and_data': t1 - t0}))")
     with tempfile.TemporaryDirectory() as cache:
         c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -98,6 +102,7 @@ def pymc_marketing(summary, args):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--skip-pmm", action="store_true", help="do not run pymc-marketing")
+    p.add_argument("--pnbd", action="store_true", help="also time the report's hier_pnbd_gg fit on the master")
     p.add_argument("--large", action="store_true", help="also time mode + Laplace and predictions on 1M customers")
     p.add_argument("--chains", type=int, default=4)
     p.add_argument("--draws", type=int, default=1000)
@@ -124,10 +129,18 @@ def main():
               f"against our cold-cache fit (kernels compiled first): wall {pmm.wall / cold.wall:.1f}x")
     part = res.loc["ours (partial)"]
     print(f"partial / complete (ours): wall {part.wall / base.wall:.2f}x, cpu {part.cpu / base.cpu:.2f}x")
+    if args.pnbd:
+        report_sampling = {"chains": 2, "draws": 500, "tune": 500}   # as in nbs/reports/cdnow.yml
+        m, wall, cpu = timed(lambda: make_model("hier_pnbd_gg", sampling=report_sampling).fit(summary))
+        d = m.diagnostics_
+        print(f"hier_pnbd_gg (partial by cohort, 2 x (500 + 500), master): wall {wall:.1f} s, cpu {cpu:.1f} s, "
+              f"sampling {d['sampling_seconds']:.1f} s, post-processing {d['postprocess_seconds']:.1f} s, "
+              f"mean steps {d['mean_steps']:.1f}, divergences {d['divergences']}, max R-hat {d['max_rhat']:.3f}")
     if args.large:
         big, _ = simulated_summary(1_000_000, seed=7)
         def fit_predict():
-            m = HierarchicalCLV(segment="segment", pooling="partial", sampler="map", pred_draws=20).fit(big)
+            m = HierarchicalCLV(segment="segment", pooling="partial", sampler="map",
+                                sampling={"prediction_draws": 20}).fit(big)
             return m, m.predict(big, 39)
         (m, pred), wall, cpu = timed(fit_predict)
         print(f"1M simulated customers ({m.diagnostics_['n_unique_rows']:,} distinct rows), partial pooling, map + "

@@ -8,369 +8,153 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from typing import Literal, NamedTuple
 
-import numba
 import numpy as np
 import pandas as pd
-from scipy import optimize, special
+from fastcore.basics import patch
+from scipy import optimize
 
+from .btyd_maths import PURCHASE_PROCESSES, SPEND_PARAMS as GG_PARAMS, njit
+from .btyd_maths import bgnbd_loglik, gg_draw_spend, gg_expected_spend, gg_loglik, pack_purchase_rows
+from .btyd_maths import pack_spend_rows, pnbd_loglik, purchase_process
 from .data import simulate_transactions
 from .features import rfm_summary
-from .models import (CLVModel, NotFittedError, check_horizon, check_summary, interval_frame,
-                                 prediction_frame, register_model)
+from .models import (CLVModel, NotFittedError, ReportSection, check_horizon, check_summary,
+                                 interval_frame, prediction_frame, register_model)
 
 # %% auto #0
-__all__ = ['GL_X', 'GL_W', 'PURCHASE_PARAMS', 'NATURAL_PARAMS', 'SPEND_PARAMS', 'SPEND_NATURAL', 'TAU_LOGNORMAL_SIGMA',
-           'bgnbd_ll', 'gauss_legendre', 'pnbd_ll', 'pnbd_palive', 'gg_ll', 'pack_purchases', 'pack_spend',
-           'default_model_config', 'to_natural', 'to_working', 'spend_natural', 'spend_working', 'prior_draws',
-           'simulate_calibration', 'logp_bgnbd', 'logp_pnbd', 'LogLikOp', 'build_pymc_model', 'bgnbd_palive',
-           'bgnbd_expected', 'pnbd_expected', 'gg_expected', 'HierarchicalCLV', 'randomized_pit', 'coverage_report',
-           'true_working', 'recovery_table', 'simulated_summary']
+__all__ = ['PURCHASE_PARAMS', 'NATURAL_PARAMS', 'SPEND_PARAMS', 'SPEND_NATURAL', 'TAU_LOGNORMAL_SIGMA', 'LOG_SQRT_2PI',
+           'SAMPLE_STATS', 'SUMMARY_VARS', 'HEALTH_TEXT', 'POSTERIOR_TEXT', 'LOO_POINTER', 'bgnbd_natural',
+           'pnbd_natural', 'gg_natural', 'to_natural', 'spend_natural', 'to_working', 'spend_working',
+           'bgnbd_working_gradient', 'pnbd_working_gradient', 'gg_working_gradient', 'purchase_loglik', 'spend_loglik',
+           'default_model_config', 'prior_draws', 'Process', 'Pooling', 'Parametrization', 'SpreadPrior', 'Sampler',
+           'choose', 'Layout', 'SamplingOptions', 'normal_log_prior', 'spread_log_prior', 'segment_theta',
+           'log_prior_and_chain', 'log_posterior', 'LogLikOp', 'build_pymc_model', 'PosteriorShape', 'HierarchicalCLV',
+           'plot_rank_figure', 'plot_energy_figure', 'frequency_check', 'plot_frequency_check', 'randomized_pit',
+           'coverage_report', 'true_working', 'recovery_table', 'simulated_summary']
 
 # %% ../nbs/07_bayes.ipynb #c006
-_CACHE = True  # compiled kernels are cached on disk (module __pycache__, or IPython's cache in a notebook)
-_njit = numba.njit(cache=_CACHE, nogil=True, error_model="numpy")
-
-@_njit
-def _digamma(x):
-    "Digamma function for x > 0 (recurrence to x >= 6, then the asymptotic series)."
-    r = 0.0
-    while x < 6.0:
-        r -= 1.0 / x
-        x += 1.0
-    f = 1.0 / (x * x)
-    return r + math.log(x) - 0.5 / x - f * (1.0 / 12 - f * (1.0 / 120 - f * (1.0 / 252 - f * (1.0 / 240 - f / 132))))
-
-@_njit
-def _cumlog(v, n, S, D):
-    "S[j] = sum_{i<j} log(v+i) and D[j] = sum_{i<j} 1/(v+i) for j = 0..n."
-    S[0] = 0.0
-    D[0] = 0.0
-    for j in range(n):
-        S[j + 1] = S[j] + math.log(v + j)
-        D[j + 1] = D[j] + 1.0 / (v + j)
-
-# %% ../nbs/07_bayes.ipynb #c007
-@_njit
-def bgnbd_ll(th, xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_iT, r_it, uT, ut, g, rowll):
-    "BG/NBD log-likelihood of compressed rows for segment working parameters th (K, 4); gradient into g, per-row values into rowll if sized."
-    K = th.shape[0]
-    xmax = 0
-    for i in range(xs_x.shape[0]):
-        xmax = max(xmax, xs_x[i])
-    nat = np.empty((K, 4))
-    gn = np.zeros((K, 4)); ga_x = np.zeros(K)
-    for k in range(K):
-        kap = math.exp(th[k, 3])
-        pb = 1.0 / (1.0 + math.exp(-th[k, 2]))
-        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 0] - th[k, 1])
-        nat[k, 2] = pb * kap; nat[k, 3] = (1.0 - pb) * kap
-    Sr = np.empty(xmax + 1); Dr = np.empty(xmax + 1); Sb = np.empty(xmax + 1); Db = np.empty(xmax + 1)
-    Sab = np.empty(xmax + 1); Dab = np.empty(xmax + 1)
-    LT = np.empty((K, uT.shape[0])); IT = np.empty((K, uT.shape[0]))
-    Lt = np.empty((K, ut.shape[0])); It = np.empty((K, ut.shape[0]))
-    Lb = np.empty((K, xmax + 1)); Ib = np.empty((K, xmax + 1))
-    total = 0.0
-    for k in range(K):
-        r, al, a, b = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-        _cumlog(r, xmax, Sr, Dr); _cumlog(b, xmax, Sb, Db); _cumlog(a + b, xmax, Sab, Dab)
-        la = math.log(al)
-        for i in range(xs_x.shape[0]):  # terms that depend on the frequency only
-            if xs_seg[i] != k:
-                continue
-            x = xs_x[i]; n = xs_n[i]
-            total += n * (Sr[x] + r * la + Sb[x] - Sab[x])
-            gn[k, 0] += n * (Dr[x] + la)
-            gn[k, 1] += n * r / al
-            ga_x[k] -= n * Dab[x]
-            gn[k, 3] += n * (Db[x] - Dab[x])
-        for j in range(uT.shape[0]):
-            LT[k, j] = math.log(al + uT[j]); IT[k, j] = 1.0 / (al + uT[j])
-        for j in range(ut.shape[0]):
-            Lt[k, j] = math.log(al + ut[j]); It[k, j] = 1.0 / (al + ut[j])
-        for x in range(1, xmax + 1):
-            Ib[k, x] = 1.0 / (b + x - 1.0); Lb[k, x] = -math.log(Ib[k, x])
-    store = rowll.shape[0] > 0
-    la_ = np.log(nat[:, 2])
-    for i in range(r_x.shape[0]):
-        k = r_seg[i]; x = r_x[i]; w = r_w[i]
-        rx = nat[k, 0] + x
-        lT = LT[k, r_iT[i]]
-        v = -rx * lT
-        gr = -lT; gal = -rx * IT[k, r_iT[i]]
-        if x > 0:
-            xi = int(x)
-            dlt = lT - Lt[k, r_it[i]]
-            d = la_[k] - Lb[k, xi] + rx * dlt
-            if d > 0:
-                e = math.exp(-d); sp = d + math.log1p(e); sg = 1.0 / (1.0 + e)
-            else:
-                e = math.exp(d); sp = math.log1p(e); sg = e / (1.0 + e)
-            v += sp
-            ws = w * sg
-            gr += sg * dlt
-            gal += sg * rx * (IT[k, r_iT[i]] - It[k, r_it[i]])
-            gn[k, 2] += ws                      # divided by a after the loop
-            gn[k, 3] -= ws * Ib[k, xi]
-        total += w * v
-        if store:
-            rowll[i] = v
-        gn[k, 0] += w * gr; gn[k, 1] += w * gal
-    for k in range(K):  # chain rule to the working scale
-        r, al, a, b = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-        gn[k, 2] = gn[k, 2] / a + ga_x[k]
-        kap = a + b; pb = a / kap
-        g[k, 0] = gn[k, 0] * r + gn[k, 1] * al
-        g[k, 1] = -gn[k, 1] * al
-        g[k, 2] = (gn[k, 2] - gn[k, 3]) * kap * pb * (1.0 - pb)
-        g[k, 3] = gn[k, 2] * a + gn[k, 3] * b
-    if store:
-        for k in range(K):
-            r, al, a, b = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-            _cumlog(r, xmax, Sr, Dr); _cumlog(b, xmax, Sb, Db); _cumlog(a + b, xmax, Sab, Dab)
-            la = math.log(al)
-            for i in range(r_x.shape[0]):
-                if r_seg[i] == k:
-                    x = int(r_x[i])
-                    rowll[i] += Sr[x] + r * la + Sb[x] - Sab[x]
-    return total
-
-# %% ../nbs/07_bayes.ipynb #c009
-def gauss_legendre(n=16):
-    "Gauss-Legendre nodes and weights on [0, 1]."
-    x, w = np.polynomial.legendre.leggauss(n)
-    return (x + 1) / 2, w / 2
-
-GL_X, GL_W = gauss_legendre(16)
-
-@_njit
-def _pnbd_logI_quad(rx, al, s, be, t, T, lt, lT, gl_x, gl_w):
-    "log of int_t^T (al+tau)^-rx (be+tau)^-(s+1) dtau and its derivatives (r, alpha, s, beta), by quadrature."
-    nq = gl_x.shape[0]
-    m = rx + s; dl = lT - lt
-    wlo = math.exp(-m * dl); l1mw = math.log(-math.expm1(-m * dl))
-    lterm = np.empty(nq); la_t = np.empty(nq); lb_t = np.empty(nq); ia_t = np.empty(nq); ib_t = np.empty(nq)
-    mx = -1e300
-    for q in range(nq):
-        wq = wlo + (1.0 - wlo) * gl_x[q]
-        lw = math.log(wq)
-        lat = lt - lw / m
-        at = math.exp(lat)
-        bt = at - al + be
-        lbt = math.log(bt)
-        la_t[q] = lat; lb_t[q] = lbt; ia_t[q] = 1.0 / at; ib_t[q] = 1.0 / bt
-        lterm[q] = math.log(gl_w[q]) + l1mw + lat - lw - rx * lat - (s + 1.0) * lbt
-        mx = max(mx, lterm[q])
-    ssum = 0.0
-    for q in range(nq):
-        lterm[q] = math.exp(lterm[q] - mx); ssum += lterm[q]
-    dr = 0.0; da = 0.0; ds = 0.0; db = 0.0
-    for q in range(nq):
-        wq = lterm[q] / ssum
-        dr -= wq * la_t[q]; da -= wq * rx * ia_t[q]; ds -= wq * lb_t[q]; db -= wq * (s + 1.0) * ib_t[q]
-    return mx + math.log(ssum) - math.log(m), dr, da, ds, db
-
-@_njit
-def _pnbd_logI(rx, al, s, be, t, T, gl_x, gl_w):
-    "log I and derivatives; exact hypergeometric series when it converges fast, quadrature otherwise."
-    if al >= be:
-        base = al; dlt = al - be; c = s + 1.0
-    else:
-        base = be; dlt = be - al; c = rx
-    P = 1.0 / (base + t); Q = 1.0 / (base + T)
-    rho = dlt * P
-    m = rx + s
-    L = math.log((base + t) / (base + T))   # <= 0
-    if rho > 0.5:
-        return _pnbd_logI_quad(rx, al, s, be, t, T, math.log(al + t), math.log(al + T), gl_x, gl_w)
-    dlt = max(dlt, 1e-300)
-    eL = math.exp(L); g1 = -math.expm1(L)
-    e0 = math.exp(m * L); u0 = -math.expm1(m * L)
-    a = 1.0; H = 0.0          # a_n = (c)_n/n! rho^n, H_n = sum_{j<n} 1/(c+j)
-    gn = 0.0; en = 1.0        # gn = 1 - exp(n L), en = exp(n L)
-    S = 0.0; Sm = 0.0; Sb = 0.0; Sc = 0.0; Sd = 0.0
-    PQ = P - Q
-    n = 0
-    while True:
-        u = u0 + e0 * gn; e = e0 * en           # 1 - exp((m+n)L), exp((m+n)L)
-        inv = 1.0 / (m + n)
-        v = m * inv
-        term = a * u * v
-        S += term
-        Sm += a * (-e * L * v + u * n * inv * inv)
-        Sb += term * (-n * P) - a * e * (m + n) * PQ * v
-        Sc += term * H
-        Sd += term * n
-        if term < 1e-14 * S or n > 5000:
-            break
-        H += 1.0 / (c + n)
-        a *= (c + n) / (n + 1.0) * rho
-        gn = g1 + eL * gn; en *= eL
-        n += 1
-    Sd /= dlt
-    lI = m * math.log(P) - math.log(m) + math.log(S)
-    dm = math.log(P) - 1.0 / m + Sm / S
-    dbase = -m * P + Sb / S
-    dc = Sc / S; dd = Sd / S
-    if al >= be:
-        return lI, dm, dbase + dd, dm + dc, -dd
-    return lI, dm + dc, -dd, dm, dbase + dd
-
-@_njit
-def pnbd_ll(th, xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_T, r_t, gl_x, gl_w, g, rowll):
-    "Pareto/NBD log-likelihood of compressed rows for working parameters th (K, 4); gradient into g, per-row values into rowll if sized."
-    K = th.shape[0]
-    xmax = 0
-    for i in range(xs_x.shape[0]):
-        xmax = max(xmax, xs_x[i])
-    nat = np.empty((K, 4)); gn = np.zeros((K, 4))
-    for k in range(K):
-        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 0] - th[k, 1])
-        nat[k, 2] = math.exp(th[k, 2]); nat[k, 3] = math.exp(th[k, 2] - th[k, 3])
-    Sr = np.empty(xmax + 1); Dr = np.empty(xmax + 1)
-    total = 0.0
-    for k in range(K):
-        r, al, s, be = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-        _cumlog(r, xmax, Sr, Dr)
-        la = math.log(al); lb = math.log(be)
-        for i in range(xs_x.shape[0]):
-            if xs_seg[i] != k:
-                continue
-            x = xs_x[i]; n = xs_n[i]
-            total += n * (Sr[x] + r * la + s * lb)
-            gn[k, 0] += n * (Dr[x] + la); gn[k, 1] += n * r / al
-            gn[k, 2] += n * lb; gn[k, 3] += n * s / be
-    store = rowll.shape[0] > 0
-    for i in range(r_x.shape[0]):
-        k = r_seg[i]; x = r_x[i]; w = r_w[i]; T = r_T[i]; t = r_t[i]
-        r, al, s, be = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-        rx = r + x
-        lT = math.log(al + T); lbT = math.log(be + T)
-        L1 = -rx * lT - s * lbT  # alive throughout (0, T]
-        d1r = -lT; d1a = -rx / (al + T); d1s = -lbT; d1b = -s / (be + T)
-        m = rx + s
-        if (lT - math.log(al + t)) * m < 1e-12:   # last purchase at T: no room to drop out
-            v = L1; p1 = 1.0; d2r = 0.0; d2a = 0.0; d2s = 0.0; d2b = 0.0
-        else:
-            lI, d2r, d2a, d2s, d2b = _pnbd_logI(rx, al, s, be, t, T, gl_x, gl_w)
-            d2s += 1.0 / s
-            L2 = math.log(s) + lI            # dropped out in (t, T]
-            if L1 > L2:
-                v = L1 + math.log1p(math.exp(L2 - L1))
-            else:
-                v = L2 + math.log1p(math.exp(L1 - L2))
-            p1 = math.exp(L1 - v)
-        p2 = 1.0 - p1
-        total += w * v
-        if store:
-            rowll[i] = v
-        gn[k, 0] += w * (p1 * d1r + p2 * d2r); gn[k, 1] += w * (p1 * d1a + p2 * d2a)
-        gn[k, 2] += w * (p1 * d1s + p2 * d2s); gn[k, 3] += w * (p1 * d1b + p2 * d2b)
-    for k in range(K):
-        r, al, s, be = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-        g[k, 0] = gn[k, 0] * r + gn[k, 1] * al
-        g[k, 1] = -gn[k, 1] * al
-        g[k, 2] = gn[k, 2] * s + gn[k, 3] * be
-        g[k, 3] = -gn[k, 3] * be
-    if store:
-        for k in range(K):
-            r, al, s, be = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
-            _cumlog(r, xmax, Sr, Dr)
-            for i in range(r_x.shape[0]):
-                if r_seg[i] == k:
-                    rowll[i] += Sr[int(r_x[i])] + r * math.log(al) + s * math.log(be)
-    return total
-
-@_njit
-def pnbd_palive(nat, x, t, T, gl_x, gl_w, out):
-    "Pareto/NBD P(alive at T) per row for one natural parameter set (r, alpha, s, beta)."
-    r, al, s, be = nat[0], nat[1], nat[2], nat[3]
-    for i in range(x.shape[0]):
-        rx = r + x[i]
-        L1 = -rx * math.log(al + T[i]) - s * math.log(be + T[i])
-        if (math.log(al + T[i]) - math.log(al + t[i])) * (rx + s) < 1e-12:
-            out[i] = 1.0
-            continue
-        L2 = math.log(s) + _pnbd_logI(rx, al, s, be, t[i], T[i], gl_x, gl_w)[0]
-        out[i] = 1.0 / (1.0 + math.exp(L2 - L1))
-
-# %% ../nbs/07_bayes.ipynb #c011
-@_njit
-def gg_ll(th, xs_seg, xs_x, xs_n, seg_sxl, seg_sl, r_seg, r_x, r_m, r_w, g, rowll):
-    "Gamma-Gamma log-likelihood of repeaters' mean spend for working parameters th (K, 3) = (log p, log q, log(p gamma/q))."
-    K = th.shape[0]
-    nat = np.empty((K, 3)); gn = np.zeros((K, 3))
-    for k in range(K):
-        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 1])
-        nat[k, 2] = math.exp(th[k, 2] + th[k, 1] - th[k, 0])
-    total = 0.0
-    for i in range(xs_x.shape[0]):
-        k = xs_seg[i]; x = float(xs_x[i]); n = xs_n[i]
-        p, q, gm = nat[k, 0], nat[k, 1], nat[k, 2]
-        px = p * x; lx = math.log(x)
-        total += n * (math.lgamma(px + q) - math.lgamma(px) - math.lgamma(q) + q * math.log(gm) + px * lx)
-        dpq = _digamma(px + q)
-        gn[k, 0] += n * x * (dpq - _digamma(px) + lx)
-        gn[k, 1] += n * (dpq - _digamma(q) + math.log(gm))
-        gn[k, 2] += n * q / gm
-    for k in range(K):
-        total += nat[k, 0] * seg_sxl[k] - seg_sl[k]
-        gn[k, 0] += seg_sxl[k]
-    store = rowll.shape[0] > 0
-    for i in range(r_x.shape[0]):
-        k = r_seg[i]; x = r_x[i]; mv = r_m[i]; w = r_w[i]
-        p, q, gm = nat[k, 0], nat[k, 1], nat[k, 2]
-        den = gm + x * mv
-        ld = math.log(den)
-        v = -(p * x + q) * ld
-        total += w * v
-        gn[k, 0] -= w * x * ld; gn[k, 1] -= w * ld; gn[k, 2] -= w * (p * x + q) / den
-        if store:
-            px = p * x
-            rowll[i] = v + math.lgamma(px + q) - math.lgamma(px) - math.lgamma(q) + q * math.log(gm) \
-                + px * math.log(x) + (px - 1.0) * math.log(mv)
-    for k in range(K):
-        p, q, gm = nat[k, 0], nat[k, 1], nat[k, 2]
-        g[k, 0] = gn[k, 0] * p - gn[k, 2] * gm
-        g[k, 1] = gn[k, 1] * q + gn[k, 2] * gm
-        g[k, 2] = gn[k, 2] * gm
-    return total
-
-# %% ../nbs/07_bayes.ipynb #c013
-def pack_purchases(seg, x, t, T) -> dict:
-    "Compress per-customer (segment, x, t_x, T) into the arrays the purchase kernels read; `inverse` maps customers to rows."
-    df = pd.DataFrame({"seg": np.asarray(seg), "x": np.asarray(x), "t": np.asarray(t, float), "T": np.asarray(T, float)})
-    grp = df.groupby(["seg", "x", "t", "T"], sort=True)
-    u = grp.size().reset_index(name="w")
-    xs = u.groupby(["seg", "x"]).w.sum().reset_index()
-    uT, iT = np.unique(u["T"].to_numpy(float), return_inverse=True)
-    ut, it = np.unique(u["t"].to_numpy(float), return_inverse=True)
-    out = dict(xs_seg=xs.seg.to_numpy(np.int64), xs_x=xs.x.to_numpy(np.int64), xs_n=xs.w.to_numpy(float),
-               r_seg=u.seg.to_numpy(np.int64), r_x=u.x.to_numpy(float), r_w=u.w.to_numpy(float),
-               r_iT=iT.astype(np.int64), r_it=it.astype(np.int64), uT=uT, ut=ut,
-               r_T=u["T"].to_numpy(float), r_t=u.t.to_numpy(float), inverse=grp.ngroup().to_numpy())
-    return {k: np.ascontiguousarray(v) for k, v in out.items()}  # one numba signature whatever pandas returns
-
-def pack_spend(seg, x, m, K: int) -> dict:
-    "Compress repeaters' (segment, x, mean spend) for the Gamma-Gamma kernel."
-    df = pd.DataFrame({"seg": np.asarray(seg), "x": np.asarray(x), "m": np.asarray(m, float)})
-    grp = df.groupby(["seg", "x", "m"], sort=True)
-    u = grp.size().reset_index(name="w")
-    xs = u.groupby(["seg", "x"]).w.sum().reset_index()
-    lm = np.log(u.m.to_numpy(float))
-    out = dict(xs_seg=xs.seg.to_numpy(np.int64), xs_x=xs.x.to_numpy(np.int64), xs_n=xs.w.to_numpy(float),
-               sxl=np.bincount(u.seg, weights=u.w * u.x * lm, minlength=K).astype(float),
-               sl=np.bincount(u.seg, weights=u.w * lm, minlength=K).astype(float), r_seg=u.seg.to_numpy(np.int64),
-               r_x=u.x.to_numpy(float), r_m=u.m.to_numpy(float), r_w=u.w.to_numpy(float),
-               inverse=grp.ngroup().to_numpy())
-    return {k: np.ascontiguousarray(v) for k, v in out.items()}
-
-# %% ../nbs/07_bayes.ipynb #c019
 PURCHASE_PARAMS = {"bgnbd": ("log_r", "log_rate", "logit_dropout", "log_concentration"),
                    "pnbd": ("log_r", "log_rate", "log_s", "log_dropout_rate")}
-NATURAL_PARAMS = {"bgnbd": ("r", "alpha", "a", "b"), "pnbd": ("r", "alpha", "s", "beta")}
-SPEND_PARAMS, SPEND_NATURAL = ("log_p", "log_q", "log_spend"), ("p", "q", "gamma")
-TAU_LOGNORMAL_SIGMA = 0.6
+NATURAL_PARAMS = {name: process.params for name, process in PURCHASE_PROCESSES.items()}
+SPEND_PARAMS, SPEND_NATURAL = ("log_p", "log_q", "log_spend"), GG_PARAMS
+
+@njit
+def bgnbd_natural(th):
+    "Working BG/NBD parameters (K, >= 4; the first four columns) -> natural (r, alpha, a, b) per segment (K, 4)."
+    nat = np.empty((th.shape[0], 4))
+    for k in range(th.shape[0]):
+        kap = math.exp(th[k, 3]); pb = 1.0 / (1.0 + math.exp(-th[k, 2]))
+        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 0] - th[k, 1])
+        nat[k, 2] = pb * kap; nat[k, 3] = (1.0 - pb) * kap
+    return nat
+
+@njit
+def pnbd_natural(th):
+    "Working Pareto/NBD parameters (K, >= 4) -> natural (r, alpha, s, beta) per segment (K, 4)."
+    nat = np.empty((th.shape[0], 4))
+    for k in range(th.shape[0]):
+        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 0] - th[k, 1])
+        nat[k, 2] = math.exp(th[k, 2]); nat[k, 3] = math.exp(th[k, 2] - th[k, 3])
+    return nat
+
+@njit
+def gg_natural(th):
+    "Working Gamma-Gamma parameters (K, 3) = (log p, log q, log(p gamma / q)) -> natural (p, q, gamma) (K, 3)."
+    nat = np.empty((th.shape[0], 3))
+    for k in range(th.shape[0]):
+        nat[k, 0] = math.exp(th[k, 0]); nat[k, 1] = math.exp(th[k, 1])
+        nat[k, 2] = math.exp(th[k, 2] + th[k, 1] - th[k, 0])
+    return nat
+
+# %% ../nbs/07_bayes.ipynb #n014
+def _natural(transform, th, n: int) -> np.ndarray:
+    "Apply a (K, n) numba transform to the last axis of th (..., >= n)."
+    th = np.asarray(th, float)[..., :n]
+    return transform(np.ascontiguousarray(th.reshape(-1, n))).reshape(th.shape)
+
+def to_natural(th, process: str) -> np.ndarray:
+    "Working (..., 4) purchase parameters -> natural (r, alpha, a, b) or (r, alpha, s, beta)."
+    return _natural(bgnbd_natural if process == "bgnbd" else pnbd_natural, th, 4)
+
+def spend_natural(th) -> np.ndarray:
+    "Working Gamma-Gamma (..., 3) (log p, log q, log(p gamma / q)) -> (p, q, gamma)."
+    return _natural(gg_natural, th, 3)
+
+def to_working(nat, process: str) -> np.ndarray:
+    "Natural (..., 4) purchase parameters -> working scale (inverse of `to_natural`)."
+    nat = np.asarray(nat, float)
+    out = np.empty_like(nat)
+    out[..., 0] = np.log(nat[..., 0]); out[..., 1] = np.log(nat[..., 0] / nat[..., 1])
+    if process == "bgnbd":
+        out[..., 2] = np.log(nat[..., 2] / nat[..., 3]); out[..., 3] = np.log(nat[..., 2] + nat[..., 3])
+    else:
+        out[..., 2] = np.log(nat[..., 2]); out[..., 3] = np.log(nat[..., 2] / nat[..., 3])
+    return out
+
+def spend_working(nat) -> np.ndarray:
+    "Natural Gamma-Gamma (p, q, gamma) -> working scale."
+    nat = np.asarray(nat, float)
+    return np.stack([np.log(nat[..., 0]), np.log(nat[..., 1]), np.log(nat[..., 0] * nat[..., 2] / nat[..., 1])], -1)
+
+# %% ../nbs/07_bayes.ipynb #n022
+@njit
+def bgnbd_working_gradient(nat, g, out):
+    "Chain rule: BG/NBD gradient in natural (r, alpha, a, b) (K, 4) -> added to `out` (K, 4) on the working scale."
+    for k in range(nat.shape[0]):
+        r, al, a, b = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
+        kap = a + b; pb = a / kap
+        out[k, 0] += g[k, 0] * r + g[k, 1] * al
+        out[k, 1] -= g[k, 1] * al
+        out[k, 2] += (g[k, 2] - g[k, 3]) * kap * pb * (1.0 - pb)
+        out[k, 3] += g[k, 2] * a + g[k, 3] * b
+
+@njit
+def pnbd_working_gradient(nat, g, out):
+    "Chain rule: Pareto/NBD gradient in natural (r, alpha, s, beta) (K, 4) -> added to `out` (K, 4) on the working scale."
+    for k in range(nat.shape[0]):
+        r, al, s, be = nat[k, 0], nat[k, 1], nat[k, 2], nat[k, 3]
+        out[k, 0] += g[k, 0] * r + g[k, 1] * al
+        out[k, 1] -= g[k, 1] * al
+        out[k, 2] += g[k, 2] * s + g[k, 3] * be
+        out[k, 3] -= g[k, 3] * be
+
+@njit
+def gg_working_gradient(nat, g, out):
+    "Chain rule: Gamma-Gamma gradient in natural (p, q, gamma) (K, 3) -> added to `out` (K, 3) on the working scale."
+    for k in range(nat.shape[0]):
+        p, q, gm = nat[k, 0], nat[k, 1], nat[k, 2]
+        out[k, 0] += g[k, 0] * p - g[k, 2] * gm
+        out[k, 1] += g[k, 1] * q + g[k, 2] * gm
+        out[k, 2] += g[k, 2] * gm
+
+# %% ../nbs/07_bayes.ipynb #n023
+@njit
+def purchase_loglik(th, process, rows, per_row, gth):
+    "Purchase log-likelihood of `PurchaseRows` at working th (K, >= 4); gradient added into gth[:, :4]; (total, rows)."
+    if process == "bgnbd":
+        nat = bgnbd_natural(th)
+        total, g, row_ll = bgnbd_loglik(nat, rows, per_row)
+        bgnbd_working_gradient(nat, g, gth[:, :4])
+    else:
+        nat = pnbd_natural(th)
+        total, g, row_ll = pnbd_loglik(nat, rows, per_row)
+        pnbd_working_gradient(nat, g, gth[:, :4])
+    return total, row_ll
+
+@njit
+def spend_loglik(th, rows, per_row, gth):
+    "Gamma-Gamma log-likelihood of `SpendRows` at working th (K, 3); gradient added into gth (K, 3); (total, rows)."
+    nat = gg_natural(th)
+    total, g, row_ll = gg_loglik(nat, rows, per_row)
+    gg_working_gradient(nat, g, gth)
+    return total, row_ll
+
+# %% ../nbs/07_bayes.ipynb #c019
+TAU_LOGNORMAL_SIGMA = 0.6  # sd of log tau under the default log-normal spread prior
 
 def default_model_config(process: str = "bgnbd", spend: bool = True, summary: pd.DataFrame | None = None) -> dict:
     "Default priors on the working scale; the rate, lifetime and spend locations follow the data's own scale."
@@ -394,143 +178,229 @@ def default_model_config(process: str = "bgnbd", spend: bool = True, summary: pd
         cfg["tau_" + k] = {"sigma": 0.3}  # LogNormal median (or HalfNormal scale with tau_prior="halfnormal")
     return cfg
 
-def to_natural(th, process: str) -> np.ndarray:
-    "Working (..., 4) purchase parameters -> natural (r, alpha, a, b) or (r, alpha, s, beta)."
-    th = np.asarray(th, float)
-    out = np.empty_like(th)
-    out[..., 0] = np.exp(th[..., 0]); out[..., 1] = np.exp(th[..., 0] - th[..., 1])
-    if process == "bgnbd":
-        kap = np.exp(th[..., 3]); pb = special.expit(th[..., 2])
-        out[..., 2] = pb * kap; out[..., 3] = (1 - pb) * kap
-    else:
-        out[..., 2] = np.exp(th[..., 2]); out[..., 3] = np.exp(th[..., 2] - th[..., 3])
-    return out
-
-def to_working(nat, process: str) -> np.ndarray:
-    "Natural (..., 4) purchase parameters -> working scale (inverse of `to_natural`)."
-    nat = np.asarray(nat, float)
-    out = np.empty_like(nat)
-    out[..., 0] = np.log(nat[..., 0]); out[..., 1] = np.log(nat[..., 0] / nat[..., 1])
-    if process == "bgnbd":
-        out[..., 2] = np.log(nat[..., 2] / nat[..., 3]); out[..., 3] = np.log(nat[..., 2] + nat[..., 3])
-    else:
-        out[..., 2] = np.log(nat[..., 2]); out[..., 3] = np.log(nat[..., 2] / nat[..., 3])
-    return out
-
-def spend_natural(th) -> np.ndarray:
-    "Working Gamma-Gamma (log p, log q, log(p gamma / q)) -> (p, q, gamma)."
-    th = np.asarray(th, float)
-    return np.stack([np.exp(th[..., 0]), np.exp(th[..., 1]), np.exp(th[..., 2] + th[..., 1] - th[..., 0])], -1)
-
-def spend_working(nat) -> np.ndarray:
-    "Natural Gamma-Gamma (p, q, gamma) -> working scale."
-    nat = np.asarray(nat, float)
-    return np.stack([np.log(nat[..., 0]), np.log(nat[..., 1]), np.log(nat[..., 0] * nat[..., 2] / nat[..., 1])], -1)
-
 # %% ../nbs/07_bayes.ipynb #c022
 def prior_draws(cfg: dict, names, n: int, seed: int = 0) -> np.ndarray:
     "Population-level working parameters (n, P) drawn from the priors in `cfg`."
     rng = np.random.default_rng(seed)
     return np.stack([rng.normal(cfg[k]["mu"], cfg[k]["sigma"], n) for k in names], -1)
 
-def simulate_calibration(nat, T, process: str = "bgnbd", seed: int = 0) -> np.ndarray:
-    "Simulated repeat-purchase counts over (0, T] for customers with natural parameters nat (..., 4) (broadcast with T)."
-    rng = np.random.default_rng(seed)
-    nat, T = np.asarray(nat, float), np.asarray(T, float)
-    shape = np.broadcast_shapes(nat.shape[:-1], T.shape)
-    nat = np.broadcast_to(nat, shape + nat.shape[-1:]); T = np.broadcast_to(T, shape)
-    lam = rng.gamma(nat[..., 0], 1 / nat[..., 1])
-    if process == "bgnbd":
-        p = rng.beta(nat[..., 2], nat[..., 3])
-        return np.minimum(rng.poisson(lam * T), rng.geometric(np.clip(p, 1e-12, 1)))
-    mu = rng.gamma(nat[..., 2], 1 / nat[..., 3])
-    return rng.poisson(lam * np.minimum(T, rng.exponential(1 / np.maximum(mu, 1e-300))))
+# %% ../nbs/07_bayes.ipynb #n141
+class Process(StrEnum):
+    "Purchase process."
+    BGNBD = "bgnbd"
+    PNBD = "pnbd"
+
+class Pooling(StrEnum):
+    "How segment parameters relate: one set for all, independent, or drawn around population means."
+    COMPLETE = "complete"
+    NONE = "none"
+    PARTIAL = "partial"
+
+class Parametrization(StrEnum):
+    "Parametrisation of partial pooling."
+    CENTERED = "centered"
+    NONCENTERED = "noncentered"
+
+class SpreadPrior(StrEnum):
+    "Prior family of the spreads tau: LogNormal(log sigma, TAU_LOGNORMAL_SIGMA) or HalfNormal(sigma)."
+    LOGNORMAL = "lognormal"
+    HALFNORMAL = "halfnormal"
+
+class Sampler(StrEnum):
+    "Posterior sampler: NUTS (nutpie or PyMC), ADVI, or mode + Laplace approximation."
+    NUTPIE = "nutpie"
+    PYMC = "pymc"
+    ADVI = "advi"
+    MAP = "map"
+
+def choose(choices: type[StrEnum], value, argument: str) -> StrEnum:
+    "`value` as a member of `choices`, or an error naming `argument` and the valid values."
+    try: return choices(value)
+    except ValueError: raise ValueError(f"{argument}={value!r}: choose one of {[c.value for c in choices]}") from None
+
+# %% ../nbs/07_bayes.ipynb #n144
+class Layout(StrEnum):
+    "What the sampler's unconstrained vector u holds (K segments, P working parameters each)."
+    COMPLETE = "complete"                      # theta (P), shared by every segment
+    NONE = "none"                              # theta (K x P)
+    PARTIAL_NONCENTRED = "partial_noncentred"  # mu (P), log tau (P), z (K x P); theta = mu + tau z
+    PARTIAL_CENTRED = "partial_centred"        # log tau (P), theta (K x P); mu integrated out
+
+    @classmethod
+    def of(cls, pooling: str, parametrization: str = "centered") -> Layout:
+        "The layout of a pooling choice and, for partial pooling, its parametrisation."
+        pooling = choose(Pooling, pooling, "pooling")
+        if pooling != Pooling.PARTIAL: return cls(pooling.value)
+        centred = choose(Parametrization, parametrization, "parametrization") == Parametrization.CENTERED
+        return cls.PARTIAL_CENTRED if centred else cls.PARTIAL_NONCENTRED
+
+    @property
+    def is_partial(self) -> bool:
+        "Whether segments are pooled towards population means."
+        return self in (Layout.PARTIAL_NONCENTRED, Layout.PARTIAL_CENTRED)
+
+    def n_dim(self, K: int, P: int) -> int:
+        "Length of u."
+        return {Layout.COMPLETE: P, Layout.NONE: K * P, Layout.PARTIAL_NONCENTRED: 2 * P + K * P,
+                Layout.PARTIAL_CENTRED: P + K * P}[self]
+
+# %% ../nbs/07_bayes.ipynb #n148
+@dataclass(frozen=True)
+class SamplingOptions:
+    "How the posterior is sampled, and how many draws the predictions use."
+    chains: int = 4                     # NUTS chains (MAP and ADVI: chains x draws approximate draws)
+    draws: int = 1000                   # kept draws per chain
+    tune: int = 1000                    # warm-up draws per chain
+    seed: int = 0
+    target_accept: float | None = None  # None: 0.9 with partial pooling, nutpie's own default otherwise
+    nutpie_kwargs: dict | None = None   # passed to nutpie.sample last (override the above)
+    advi_iterations: int = 20000
+    prediction_draws: int = 200         # thinned posterior draws behind predict, probability_alive, sample_predictive
+    loglik_draws: int = 100             # thinned draws of the pointwise log-likelihood (for LOO)
+    interval_draws: int = 400           # predictive draws per customer behind predict_interval
+
+    def __post_init__(self):
+        for f in ("chains", "draws", "tune", "advi_iterations", "prediction_draws", "loglik_draws", "interval_draws"):
+            v = getattr(self, f)
+            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
+                raise ValueError(f"sampling: {f}={v!r} must be a positive integer")
+        if not isinstance(self.seed, (int, np.integer)): raise ValueError(f"sampling: seed={self.seed!r} must be an integer")
+        if self.target_accept is not None and not 0 < self.target_accept < 1:
+            raise ValueError(f"sampling: target_accept={self.target_accept!r} must be between 0 and 1")
+        if self.nutpie_kwargs is not None and not isinstance(self.nutpie_kwargs, dict):
+            raise ValueError(f"sampling: nutpie_kwargs must be a dict, got {type(self.nutpie_kwargs).__name__}")
+
+    @classmethod
+    def coerce(cls, sampling: SamplingOptions | dict | None) -> SamplingOptions:
+        "Options from a `SamplingOptions`, a dict of its fields, or None (the defaults)."
+        if sampling is None: return cls()
+        if isinstance(sampling, cls): return sampling
+        if not isinstance(sampling, dict):
+            raise ValueError(f"sampling must be a SamplingOptions or a dict, got {type(sampling).__name__}")
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(sampling) - set(known))
+        if unknown: raise ValueError(f"sampling: unknown option(s) {unknown}; known options: {known}")
+        return cls(**sampling)
 
 # %% ../nbs/07_bayes.ipynb #c026
-_POOLING = {"complete": 0, "none": 1, "partial": 2}  # 3 = partial, centred
+LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
-@_njit
-def _theta(u, K, P, pooling):
-    "Segment working parameters (K, P) from the unconstrained vector."
+@njit
+def normal_log_prior(value, mean, sd):
+    "log N(value; mean, sd) and its derivative in value."
+    z = (value - mean) / sd
+    return -0.5 * z * z - math.log(sd) - LOG_SQRT_2PI, -z / sd
+
+@njit
+def spread_log_prior(log_tau, sigma, family):
+    "Log density of log tau (the spread's prior plus log-Jacobian) and its derivative; `family` a `SpreadPrior` value."
+    if family == "halfnormal":
+        z = math.exp(log_tau) / sigma
+        return -0.5 * z * z - math.log(sigma) - LOG_SQRT_2PI + math.log(2.0) + log_tau, 1.0 - z * z
+    z = (log_tau - math.log(sigma)) / TAU_LOGNORMAL_SIGMA
+    return -0.5 * z * z - math.log(TAU_LOGNORMAL_SIGMA) - LOG_SQRT_2PI, -z / TAU_LOGNORMAL_SIGMA
+
+# %% ../nbs/07_bayes.ipynb #n165
+@njit
+def segment_theta(u, K, P, layout):
+    "Segment working parameters (K, P) from the unconstrained vector u; `layout` a `Layout` value."
     th = np.empty((K, P))
-    if pooling == 0:
+    if layout == "complete":
         for k in range(K):
             th[k, :] = u[:P]
-    elif pooling == 1:
+    elif layout == "none":
         th[:, :] = u.reshape((K, P))
-    elif pooling == 2:
+    elif layout == "partial_noncentred":
         for k in range(K):
             for j in range(P):
                 th[k, j] = u[j] + math.exp(u[P + j]) * u[2 * P + k * P + j]
-    else:
+    else:  # partial_centred
         th[:, :] = u[P:].reshape((K, P))
     return th
 
-@_njit
-def _tau_prior(lt, ts):
-    "Log prior of a spread tau = exp(lt) with log-Jacobian, and its lt-derivative; ts>0 HalfNormal(ts), ts<0 LogNormal(log|ts|, 0.6)."
-    if ts > 0:
-        tau = math.exp(lt); zt = tau / ts
-        return -0.5 * zt * zt - math.log(ts) - 0.2257913526447274 + lt, -zt * zt + 1.0
-    zz = (lt - math.log(-ts)) / 0.6
-    return -0.5 * zz * zz - math.log(0.6) - 0.9189385332046727, -zz / 0.6
-
-@_njit
-def _prior_and_chain(u, gth, K, P, pooling, pm_, ps_, ts_, grad):
-    "Log prior of u; writes d log posterior / d u (chain rule from the likelihood gradient gth (K, P)) into grad."
+# %% ../nbs/07_bayes.ipynb #n169
+@njit
+def _prior_complete(u, gth, K, P, prior_mu, prior_sigma, grad):
+    "Complete pooling: u = theta (P)."
     lp = 0.0
-    if pooling == 0:
-        for j in range(P):
-            zz = (u[j] - pm_[j]) / ps_[j]
-            lp += -0.5 * zz * zz - math.log(ps_[j]) - 0.9189385332046727
-            s = 0.0
-            for k in range(K):
-                s += gth[k, j]
-            grad[j] = s - zz / ps_[j]
-    elif pooling == 1:
+    for j in range(P):
+        a, d = normal_log_prior(u[j], prior_mu[j], prior_sigma[j])
+        lp += a
+        s = 0.0
         for k in range(K):
-            for j in range(P):
-                i = k * P + j
-                zz = (u[i] - pm_[j]) / ps_[j]
-                lp += -0.5 * zz * zz - math.log(ps_[j]) - 0.9189385332046727
-                grad[i] = gth[k, j] - zz / ps_[j]
-    elif pooling == 2:
-        for j in range(P):
-            zz = (u[j] - pm_[j]) / ps_[j]
-            lp += -0.5 * zz * zz - math.log(ps_[j]) - 0.9189385332046727
-            tau = math.exp(u[P + j])
-            a, gt = _tau_prior(u[P + j], ts_[j])
-            lp += a
-            gm = -zz / ps_[j]
-            for k in range(K):
-                i = 2 * P + k * P + j
-                z = u[i]
-                lp += -0.5 * z * z - 0.9189385332046727
-                gm += gth[k, j]
-                gt += gth[k, j] * z * tau
-                grad[i] = gth[k, j] * tau - z
-            grad[j] = gm; grad[P + j] = gt
-    else:  # centred, population mean integrated out: theta[:, j] ~ N(m 1, tau^2 I + s^2 11')
-        for j in range(P):
-            lt = u[j]; t2 = math.exp(2.0 * lt)
-            m0 = pm_[j]; s2 = ps_[j] * ps_[j]
-            a, gt = _tau_prior(lt, ts_[j])
-            lp += a
-            c = t2 + K * s2
-            S1 = 0.0; S2 = 0.0
-            for k in range(K):
-                e = u[P + k * P + j] - m0
-                S1 += e; S2 += e * e
-            Q = (S2 - s2 / c * S1 * S1) / t2
-            lp += -0.5 * Q - (K - 1) * lt - 0.5 * math.log(c) - K * 0.9189385332046727
-            gt += Q - s2 * S1 * S1 / (c * c) - (K - 1) - t2 / c
-            grad[j] = gt
-            for k in range(K):
-                e = u[P + k * P + j] - m0
-                grad[P + k * P + j] = gth[k, j] - (e - s2 / c * S1) / t2
+            s += gth[k, j]
+        grad[j] = s + d
     return lp
 
-@_njit
+@njit
+def _prior_none(u, gth, K, P, prior_mu, prior_sigma, grad):
+    "No pooling: u = theta (K x P), independent segments."
+    lp = 0.0
+    for k in range(K):
+        for j in range(P):
+            i = k * P + j
+            a, d = normal_log_prior(u[i], prior_mu[j], prior_sigma[j])
+            lp += a
+            grad[i] = gth[k, j] + d
+    return lp
+
+@njit
+def _prior_partial_noncentred(u, gth, K, P, prior_mu, prior_sigma, spread_sigma, spread_family, grad):
+    "Partial pooling, non-centred: u = mu (P), log tau (P), z (K x P), theta = mu + tau z."
+    lp = 0.0
+    for j in range(P):
+        a, g_mu = normal_log_prior(u[j], prior_mu[j], prior_sigma[j])
+        lp += a
+        tau = math.exp(u[P + j])
+        b, g_log_tau = spread_log_prior(u[P + j], spread_sigma[j], spread_family)
+        lp += b
+        for k in range(K):
+            i = 2 * P + k * P + j
+            z = u[i]
+            lp += -0.5 * z * z - LOG_SQRT_2PI
+            g_mu += gth[k, j]
+            g_log_tau += gth[k, j] * z * tau
+            grad[i] = gth[k, j] * tau - z
+        grad[j] = g_mu; grad[P + j] = g_log_tau
+    return lp
+
+# %% ../nbs/07_bayes.ipynb #n170
+@njit
+def _prior_partial_centred(u, gth, K, P, prior_mu, prior_sigma, spread_sigma, spread_family, grad):
+    "Partial pooling, centred: u = log tau (P), theta (K x P); mu integrated out, theta[:, j] ~ N(m 1, tau^2 I + s^2 11')."
+    lp = 0.0
+    for j in range(P):
+        log_tau = u[j]; t2 = math.exp(2.0 * log_tau)
+        m0 = prior_mu[j]; s2 = prior_sigma[j] * prior_sigma[j]
+        a, g_log_tau = spread_log_prior(log_tau, spread_sigma[j], spread_family)
+        lp += a
+        c = t2 + K * s2
+        S1 = 0.0; S2 = 0.0
+        for k in range(K):
+            e = u[P + k * P + j] - m0
+            S1 += e; S2 += e * e
+        Q = (S2 - s2 / c * S1 * S1) / t2
+        lp += -0.5 * Q - (K - 1) * log_tau - 0.5 * math.log(c) - K * LOG_SQRT_2PI
+        g_log_tau += Q - s2 * S1 * S1 / (c * c) - (K - 1) - t2 / c
+        grad[j] = g_log_tau
+        for k in range(K):
+            e = u[P + k * P + j] - m0
+            grad[P + k * P + j] = gth[k, j] - (e - s2 / c * S1) / t2
+    return lp
+
+@njit
+def log_prior_and_chain(u, gth, K, P, layout, prior_mu, prior_sigma, spread_sigma, spread_family, grad):
+    "Log prior of u for its `layout`; writes d log posterior / d u (from the likelihood gradient gth (K, P)) into grad."
+    if layout == "complete":
+        return _prior_complete(u, gth, K, P, prior_mu, prior_sigma, grad)
+    if layout == "none":
+        return _prior_none(u, gth, K, P, prior_mu, prior_sigma, grad)
+    if layout == "partial_noncentred":
+        return _prior_partial_noncentred(u, gth, K, P, prior_mu, prior_sigma, spread_sigma, spread_family, grad)
+    return _prior_partial_centred(u, gth, K, P, prior_mu, prior_sigma, spread_sigma, spread_family, grad)
+
+# %% ../nbs/07_bayes.ipynb #n181
+@njit
 def _finite(lp, grad):
     "(-inf, 0) if the density or its gradient is not finite (nutpie then rejects the point)."
     ok = np.isfinite(lp)
@@ -540,35 +410,18 @@ def _finite(lp, grad):
         return -np.inf, np.zeros_like(grad)
     return lp, grad
 
-@_njit
-def logp_bgnbd(u, K, P, pooling, pm_, ps_, ts_, spend, xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_iT, r_it, uT, ut,
-               g_xs_seg, g_xs_x, g_xs_n, g_sxl, g_sl, g_seg, g_x, g_m, g_w):
-    "Log posterior density and gradient of the BG/NBD (+ Gamma-Gamma) model."
-    th = _theta(u, K, P, pooling)
-    gth = np.zeros((K, P)); g1 = np.empty((K, 4)); e = np.empty(0)
-    ll = bgnbd_ll(np.ascontiguousarray(th[:, :4]), xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_iT, r_it, uT, ut, g1, e)
-    gth[:, :4] = g1
+@njit
+def log_posterior(u, K, P, layout, prior_mu, prior_sigma, spread_sigma, spread_family, process, purchase_rows, spend,
+                  spend_rows):
+    "Log posterior density and gradient at u; `layout`, `spread_family`, `process` as str values, spend if `spend`."
+    th = segment_theta(u, K, P, layout)
+    gth = np.zeros((K, P))
+    ll = purchase_loglik(th, process, purchase_rows, False, gth)[0]
     if spend:
-        g2 = np.empty((K, 3))
-        ll += gg_ll(np.ascontiguousarray(th[:, 4:]), g_xs_seg, g_xs_x, g_xs_n, g_sxl, g_sl, g_seg, g_x, g_m, g_w, g2, e)
-        gth[:, 4:] = g2
+        ll += spend_loglik(th[:, 4:], spend_rows, False, gth[:, 4:])[0]
     grad = np.empty(u.shape[0])
-    return _finite(ll + _prior_and_chain(u, gth, K, P, pooling, pm_, ps_, ts_, grad), grad)
-
-@_njit
-def logp_pnbd(u, K, P, pooling, pm_, ps_, ts_, spend, xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_T, r_t, glx, glw,
-              g_xs_seg, g_xs_x, g_xs_n, g_sxl, g_sl, g_seg, g_x, g_m, g_w):
-    "Log posterior density and gradient of the Pareto/NBD (+ Gamma-Gamma) model."
-    th = _theta(u, K, P, pooling)
-    gth = np.zeros((K, P)); g1 = np.empty((K, 4)); e = np.empty(0)
-    ll = pnbd_ll(np.ascontiguousarray(th[:, :4]), xs_seg, xs_x, xs_n, r_seg, r_x, r_w, r_T, r_t, glx, glw, g1, e)
-    gth[:, :4] = g1
-    if spend:
-        g2 = np.empty((K, 3))
-        ll += gg_ll(np.ascontiguousarray(th[:, 4:]), g_xs_seg, g_xs_x, g_xs_n, g_sxl, g_sl, g_seg, g_x, g_m, g_w, g2, e)
-        gth[:, 4:] = g2
-    grad = np.empty(u.shape[0])
-    return _finite(ll + _prior_and_chain(u, gth, K, P, pooling, pm_, ps_, ts_, grad), grad)
+    lp = log_prior_and_chain(u, gth, K, P, layout, prior_mu, prior_sigma, spread_sigma, spread_family, grad)
+    return _finite(ll + lp, grad)
 
 # %% ../nbs/07_bayes.ipynb #c028
 import pytensor.tensor as pt
@@ -590,479 +443,580 @@ class LogLikOp(Op):
     def __eq__(self, other): return self is other
     def __hash__(self): return id(self)
 
-def build_pymc_model(K, P, pooling, names, pm_, ps_, ts_, llfn, segments):
-    "PyMC model of the posterior: priors as PyMC variables, the compressed likelihood `llfn(theta)` as a Potential."
+# %% ../nbs/07_bayes.ipynb #n191
+def build_pymc_model(K: int, P: int, layout: Layout, names, prior_mu, prior_sigma, spread_sigma,
+                     spread_prior: SpreadPrior, loglik, segments):
+    "PyMC model of the posterior: priors as PyMC variables, the compressed likelihood `loglik(theta)` as a Potential."
     import pymc as pm
     with pm.Model(coords={"segment": list(segments), "param": list(names)}) as model:
-        if pooling == 0:
-            mu = pm.Normal("mu", pm_, ps_, dims="param")
+        if layout == Layout.COMPLETE:
+            mu = pm.Normal("mu", prior_mu, prior_sigma, dims="param")
             theta = pt.tile(mu[None, :], (K, 1))
-        elif pooling == 1:
-            theta = pm.Normal("theta", pm_, ps_, dims=("segment", "param"))
+        elif layout == Layout.NONE:
+            theta = pm.Normal("theta", prior_mu, prior_sigma, dims=("segment", "param"))
         else:
-            mu = pm.Normal("mu", pm_, ps_, dims="param")
-            tau = (pm.HalfNormal("tau", ts_, dims="param") if np.all(ts_ > 0) else
-                   pm.LogNormal("tau", np.log(np.abs(ts_)), TAU_LOGNORMAL_SIGMA, dims="param"))
-            if pooling == 2:
+            mu = pm.Normal("mu", prior_mu, prior_sigma, dims="param")
+            tau = (pm.HalfNormal("tau", spread_sigma, dims="param") if spread_prior == SpreadPrior.HALFNORMAL else
+                   pm.LogNormal("tau", np.log(spread_sigma), TAU_LOGNORMAL_SIGMA, dims="param"))
+            if layout == Layout.PARTIAL_NONCENTRED:
                 z = pm.Normal("z", 0.0, 1.0, dims=("segment", "param"))
                 theta = pm.Deterministic("theta", mu[None, :] + tau[None, :] * z, dims=("segment", "param"))
             else:
                 theta = pm.Normal("theta", mu[None, :], tau[None, :], dims=("segment", "param"))
-        pm.Potential("loglik", LogLikOp(llfn)(theta)[0])
+        pm.Potential("loglik", LogLikOp(loglik)(theta)[0])
     return model
 
-# %% ../nbs/07_bayes.ipynb #c030
-def bgnbd_palive(nat, x, t, T):
-    "BG/NBD P(alive at T); nat (..., 4) broadcast against the row arrays."
-    r, al, a, b = (nat[..., i] for i in range(4))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        d = np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) + (r + x) * (np.log(al + T) - np.log(al + t))
-    return np.where(x > 0, special.expit(-d), 1.0)
-
-def bgnbd_expected(nat, x, t, T, h):
-    "BG/NBD conditional expected purchases in (T, T+h]."
-    r, al, a, b = (nat[..., i] for i in range(4))
-    a = np.where(np.abs(a - 1) < 1e-7, 1 + 1e-7, a)
-    z = h / (al + T + h)
-    f = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-    return (a + b + x - 1) / (a - 1) * (1 - np.exp((r + x) * np.log1p(-z)) * f) * bgnbd_palive(nat, x, t, T)
-
-def pnbd_expected(nat, x, T, h, palive):
-    "Pareto/NBD conditional expected purchases in (T, T+h] given P(alive)."
-    r, al, s, be = (nat[..., i] for i in range(4))
-    L = np.log1p(h / (be + T))
-    sm1 = s - 1
-    small = np.abs(sm1) < 1e-8
-    frac = np.where(small, L, -np.expm1(-np.where(small, 1e-8, sm1) * L) / np.where(small, 1e-8, sm1))
-    return palive * (r + x) / (al + T) * (be + T) * frac
-
-def gg_expected(nat, x, m):
-    "Gamma-Gamma expected spend per purchase given x repeat purchases with mean m (population mean if x = 0)."
-    p, q, g = (nat[..., i] for i in range(3))
-    rep = (x > 0) & (m > 0)
-    xx, mm = np.where(rep, x, 0.0), np.where(rep, m, 0.0)
-    den = p * xx + q - 1
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, p * (g + xx * mm) / den, np.nan)
-
-def _pnbd_palive_draws(natK, s, x, t, T):
-    "Pareto/NBD P(alive) (D, U) for rows in segments s given per-draw segment parameters natK (D, K, 4)."
-    D = natK.shape[0]; out = np.empty((D, len(x)))
-    x, t, T = (np.ascontiguousarray(v, dtype=float) for v in (x, t, T))
-    for k in np.unique(s):
-        i = np.flatnonzero(s == k); o = np.empty(len(i))
-        for dd in range(D):
-            pnbd_palive(np.ascontiguousarray(natK[dd, k]), x[i], t[i], T[i], GL_X, GL_W, o)
-            out[dd, i] = o
-    return out
-
 # %% ../nbs/07_bayes.ipynb #c034
+class PosteriorShape(NamedTuple):
+    "Sizes of a fitted posterior: K segments, P working parameters per segment, the layout of u and its length."
+    n_segments: int
+    n_params: int
+    layout: Layout
+    n_dim: int
+
 class HierarchicalCLV(CLVModel):
     "Bayesian BG/NBD or Pareto/NBD + Gamma-Gamma with segment parameters pooled towards population means."
     name = "hier_bgnbd_gg"
     supervised = False
 
-    def __init__(self, process: str = "bgnbd", segment: str = "cohort", pooling: str = "partial", spend: bool = True,
-                 sampler: str = "nutpie", chains: int = 4, draws: int = 1000, tune: int = 1000, seed: int = 0,
-                 model_config: dict | None = None, parametrization: str = "centered", tau_prior: str = "lognormal",
-                 pred_draws: int = 200, loglik_draws: int = 100, interval_draws: int = 400, advi_iter: int = 20000,
-                 nutpie_kwargs: dict | None = None):
-        if process not in NATURAL_PARAMS: raise ValueError(f"process={process!r}: choose 'bgnbd' or 'pnbd'")
-        if pooling not in _POOLING: raise ValueError(f"pooling={pooling!r}: choose one of {list(_POOLING)}")
-        if sampler not in ("nutpie", "pymc", "advi", "map"):
-            raise ValueError(f"sampler={sampler!r}: choose 'nutpie', 'pymc', 'advi' or 'map'")
-        if parametrization not in ("centered", "noncentered"):
-            raise ValueError(f"parametrization={parametrization!r}: choose 'centered' or 'noncentered'")
-        if tau_prior not in ("lognormal", "halfnormal"):
-            raise ValueError(f"tau_prior={tau_prior!r}: choose 'lognormal' or 'halfnormal'")
-        for k, v in dict(chains=chains, draws=draws, tune=tune, pred_draws=pred_draws, loglik_draws=loglik_draws,
-                         interval_draws=interval_draws, advi_iter=advi_iter).items():
-            if not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{k}={v!r} must be a positive integer")
+    def __init__(self, process: Literal["bgnbd", "pnbd"] = "bgnbd", segment: str = "cohort",
+                 pooling: Literal["complete", "none", "partial"] = "partial", spend: bool = True,
+                 sampler: Literal["nutpie", "pymc", "advi", "map"] = "nutpie",
+                 sampling: SamplingOptions | dict | None = None,  # sampler settings and draw counts
+                 model_config: dict | None = None,  # prior overrides keyed by working parameter name
+                 parametrization: Literal["centered", "noncentered"] = "centered",
+                 tau_prior: Literal["lognormal", "halfnormal"] = "lognormal"):
+        choose(Process, process, "process"); choose(Sampler, sampler, "sampler")
+        Layout.of(pooling, parametrization); choose(SpreadPrior, tau_prior, "tau_prior")
+        SamplingOptions.coerce(sampling)
         if model_config is not None and not isinstance(model_config, dict):
             raise ValueError(f"model_config must be a dict, got {type(model_config).__name__}")
-        self.process, self.segment, self.pooling, self.spend, self.sampler = process, segment, pooling, bool(spend), sampler
-        self.chains, self.draws, self.tune, self.seed = chains, draws, tune, seed
-        self.model_config, self.parametrization, self.tau_prior = model_config, parametrization, tau_prior
-        self.pred_draws, self.loglik_draws, self.interval_draws, self.advi_iter = pred_draws, loglik_draws, interval_draws, advi_iter
-        self.nutpie_kwargs = nutpie_kwargs
+        self.process, self.segment, self.pooling, self.spend, self.sampler = process, segment, pooling, spend, sampler
+        self.sampling, self.model_config, self.parametrization, self.tau_prior = sampling, model_config, parametrization, tau_prior
+
+    @property
+    def options(self) -> SamplingOptions:
+        "The sampler options (`sampling` as a `SamplingOptions`)."
+        return SamplingOptions.coerce(self.sampling)
 
     @property
     def param_names(self) -> tuple:
         "Working-scale parameter names, purchase process first."
         return PURCHASE_PARAMS[self.process] + (SPEND_PARAMS if self.spend else ())
 
-    def _config(self, summary):
-        cfg = default_model_config(self.process, self.spend, summary)
-        for k, v in (self.model_config or {}).items():
-            if k not in cfg: raise ValueError(f"model_config: unknown key {k!r}; known keys: {sorted(cfg)}")
-            if not isinstance(v, dict) or not set(v) <= set(cfg[k]):
-                raise ValueError(f"model_config[{k!r}] must be a dict with keys among {sorted(cfg[k])}, got {v!r}")
-            cfg[k] = {**cfg[k], **{kk: float(vv) for kk, vv in v.items()}}
-            if any(vv <= 0 for kk, vv in cfg[k].items() if kk == "sigma"): raise ValueError(f"model_config[{k!r}]: sigma must be > 0")
-        return cfg
+# %% ../nbs/07_bayes.ipynb #n203
+@patch
+def _resolved_config(self: HierarchicalCLV, summary) -> dict:
+    "The priors for this summary: defaults, overridden by `model_config` (validated)."
+    cfg = default_model_config(self.process, self.spend, summary)
+    for k, v in (self.model_config or {}).items():
+        if k not in cfg: raise ValueError(f"model_config: unknown key {k!r}; known keys: {sorted(cfg)}")
+        if not isinstance(v, dict) or not set(v) <= set(cfg[k]):
+            raise ValueError(f"model_config[{k!r}] must be a dict with keys among {sorted(cfg[k])}, got {v!r}")
+        cfg[k] = {**cfg[k], **{kk: float(vv) for kk, vv in v.items()}}
+        if cfg[k].get("sigma", 1.0) <= 0: raise ValueError(f"model_config[{k!r}]: sigma must be > 0")
+    return cfg
 
-    def _codes(self, summary, fit=False):
-        "Integer segment codes; segments unseen in fit get new codes (partial pooling draws them from the population)."
-        if self.pooling == "complete":
-            if fit: self.segments_ = pd.Index(["all"])
-            return np.zeros(len(summary), np.int64)
-        if self.segment not in summary.columns:
-            raise ValueError(f"segment column {self.segment!r} is not in the summary (columns: {list(summary.columns)})")
-        vals = summary[self.segment].astype(str).to_numpy()
-        if fit: self.segments_ = pd.Index(sorted(pd.unique(vals)))
-        codes = self.segments_.get_indexer(vals)
-        if (codes < 0).any():
-            unseen = sorted(set(vals[codes < 0]))
-            if self.pooling == "none":
-                raise ValueError(f"segment values {unseen[:5]} were not in the fitted data; pooling='none' cannot predict them")
-            codes = np.where(codes < 0, len(self.segments_) + pd.Index(unseen).get_indexer(vals), codes)
-        return codes.astype(np.int64)
+# %% ../nbs/07_bayes.ipynb #n206
+@patch
+def _segment_codes(self: HierarchicalCLV, summary, fit: bool = False) -> np.ndarray:
+    "Integer segment codes of the summary's customers; `fit=True` (re)defines `segments_`."
+    if self.pooling == Pooling.COMPLETE:
+        if fit: self.segments_ = pd.Index(["all"])
+        return np.zeros(len(summary), np.int64)
+    if self.segment not in summary.columns:
+        raise ValueError(f"segment column {self.segment!r} is not in the summary (columns: {list(summary.columns)})")
+    vals = summary[self.segment].astype(str).to_numpy()
+    if fit: self.segments_ = pd.Index(sorted(pd.unique(vals)))
+    codes = self.segments_.get_indexer(vals)
+    if (codes < 0).any():
+        unseen = sorted(set(vals[codes < 0]))
+        if self.pooling == Pooling.NONE:
+            raise ValueError(f"segment values {unseen[:5]} were not in the fitted data; pooling='none' cannot predict them")
+        codes = np.where(codes < 0, len(self.segments_) + pd.Index(unseen).get_indexer(vals), codes)
+    return codes.astype(np.int64)
 
-    def _check(self, summary):
-        return check_summary(summary, columns=("frequency", "recency", "T") + (("monetary_value",) if self.spend else ()))
+@patch
+def _check_columns(self: HierarchicalCLV, summary) -> pd.DataFrame:
+    "The summary, checked for the columns this model reads."
+    return check_summary(summary, columns=("frequency", "recency", "T") + (("monetary_value",) if self.spend else ()))
 
-    def _setup(self, summary):
-        "Compress the data, resolve priors and build the numba log posterior `self._logp(u) -> (logp, grad)`."
-        self._check(summary)
-        codes = self._codes(summary, fit=True)
-        K = len(self.segments_); names = self.param_names; P = len(names)
-        cfg = self._config(summary); self.model_config_ = cfg
-        self._pm = np.array([cfg[n]["mu"] for n in names], float)
-        self._ps = np.array([cfg[n]["sigma"] for n in names], float)
-        self._ts = np.array([cfg["tau_" + n]["sigma"] for n in names], float) * (-1 if self.tau_prior == "lognormal" else 1)
-        x = summary["frequency"].to_numpy(np.int64)
-        self._pd = pack_purchases(codes, x, summary["recency"].to_numpy(float), summary["T"].to_numpy(float))
-        E, Ei = np.empty(0), np.empty(0, np.int64)
+# %% ../nbs/07_bayes.ipynb #n211
+@patch
+def _pack_data(self: HierarchicalCLV, summary, codes, K: int):
+    "Compress purchases (and repeaters' spend) into `_purchase_rows` and `_spend_rows`, with their customer maps."
+    x = summary["frequency"].to_numpy(float)
+    self._purchase_rows, self._purchase_inverse = pack_purchase_rows(
+        x, summary["recency"].to_numpy(float), summary["T"].to_numpy(float), segment=codes)
+    if self.spend:
+        mv = summary["monetary_value"].to_numpy(float)
+        rep = self._is_repeater = (x > 0) & (mv > 0)
+        if rep.sum() < 2: raise ValueError("spend=True needs repeat customers with positive monetary_value")
+        self._spend_rows, self._spend_inverse = pack_spend_rows(x[rep], mv[rep], segment=codes[rep], n_segments=K)
+    else:  # a placeholder of the right types for the numba density, never read
+        self._spend_rows, _ = pack_spend_rows(np.ones(1), np.ones(1), n_segments=K)
+
+@patch
+def _setup(self: HierarchicalCLV, summary):
+    "Compress the data and resolve the priors and the posterior's shape for the log posterior `_logp(u)`."
+    self._check_columns(summary)
+    codes = self._segment_codes(summary, fit=True)
+    K, names = len(self.segments_), self.param_names
+    cfg = self.model_config_ = self._resolved_config(summary)
+    self._prior_mu = np.array([cfg[n]["mu"] for n in names], float)
+    self._prior_sigma = np.array([cfg[n]["sigma"] for n in names], float)
+    self._spread_sigma = np.array([cfg["tau_" + n]["sigma"] for n in names], float)
+    self._spread_prior = SpreadPrior(self.tau_prior)
+    layout = Layout.of(self.pooling, self.parametrization)
+    self._shape = PosteriorShape(K, len(names), layout, layout.n_dim(K, len(names)))
+    self._pack_data(summary, codes, K)
+    return self
+
+# %% ../nbs/07_bayes.ipynb #n214
+@patch
+def _logp(self: HierarchicalCLV, u):
+    "Log posterior density and its gradient at the unconstrained vector u."
+    K, P, layout, _ = self._shape
+    return log_posterior(u, K, P, layout.value, self._prior_mu, self._prior_sigma, self._spread_sigma,
+                         self._spread_prior.value, Process(self.process).value, self._purchase_rows, bool(self.spend),
+                         self._spend_rows)
+
+@patch
+def _loglik_theta(self: HierarchicalCLV, th, rows: bool = False):
+    "Log-likelihood and gradient of segment working parameters th (K, P); rows=True adds per-row values."
+    th = np.ascontiguousarray(th, dtype=float)
+    g = np.zeros_like(th)
+    ll, rows_purchases = purchase_loglik(th, Process(self.process).value, self._purchase_rows, rows, g)
+    rows_spend = None
+    if self.spend:
+        ll_spend, rows_spend = spend_loglik(th[:, 4:], self._spend_rows, rows, g[:, 4:])
+        ll += ll_spend
+    return (ll, g, rows_purchases, rows_spend) if rows else (ll, g)
+
+# %% ../nbs/07_bayes.ipynb #n221
+@patch
+def _theta_draws(self: HierarchicalCLV, U) -> np.ndarray:
+    "Segment working parameters (..., K, P) from unconstrained draws (..., n_dim)."
+    K, P, layout, _ = self._shape
+    if layout == Layout.COMPLETE: return np.repeat(U[..., None, :P], K, -2)
+    if layout == Layout.NONE: return U.reshape(U.shape[:-1] + (K, P))
+    if layout == Layout.PARTIAL_CENTRED: return U[..., P:].reshape(U.shape[:-1] + (K, P))
+    return U[..., None, :P] + np.exp(U[..., None, P:2 * P]) * U[..., 2 * P:].reshape(U.shape[:-1] + (K, P))
+
+@patch
+def _population(self: HierarchicalCLV, U, seed: int = 0):
+    "Population mean and spread draws (..., P) of partial pooling."
+    K, P, layout, _ = self._shape
+    if layout == Layout.PARTIAL_NONCENTRED: return U[..., :P], np.exp(U[..., P:2 * P])
+    tau = np.exp(U[..., :P]); th = U[..., P:].reshape(U.shape[:-1] + (K, P))
+    s2 = self._prior_sigma ** 2; v = 1 / (1 / s2 + K / tau ** 2)
+    m = v * (self._prior_mu / s2 + th.sum(-2) / tau ** 2)
+    return m + np.sqrt(v) * np.random.default_rng(seed + 11).standard_normal(m.shape), tau
+
+@patch
+def _init_point(self: HierarchicalCLV) -> np.ndarray:
+    "Starting point of the mode search: prior locations, spreads at their prior scale, z = 0."
+    K, P, layout, _ = self._shape
+    if layout == Layout.COMPLETE: return self._prior_mu.copy()
+    if layout == Layout.NONE: return np.tile(self._prior_mu, K)
+    if layout == Layout.PARTIAL_CENTRED: return np.concatenate([np.log(self._spread_sigma), np.tile(self._prior_mu, K)])
+    return np.concatenate([self._prior_mu, np.log(self._spread_sigma), np.zeros(K * P)])
+
+# %% ../nbs/07_bayes.ipynb #n224
+def _negative(logp):
+    "(-logp, -grad) of a (logp, grad) pair, for minimisers."
+    return -logp[0], -logp[1]
+
+@patch
+def _map(self: HierarchicalCLV) -> np.ndarray:
+    "Posterior mode of the unconstrained parameters."
+    res = optimize.minimize(lambda u: _negative(self._logp(u)), self._init_point(), jac=True, method="L-BFGS-B",
+                            options=dict(maxiter=5000))
+    return res.x
+
+@patch
+def _hessian(self: HierarchicalCLV, u, eps: float = 1e-5) -> np.ndarray:
+    "Hessian of the log posterior at u (central differences of the gradient, symmetrised)."
+    n = len(u); H = np.empty((n, n))
+    for i in range(n):
+        e = np.zeros(n); e[i] = eps
+        H[i] = (self._logp(u + e)[1] - self._logp(u - e)[1]) / (2 * eps)
+    return (H + H.T) / 2
+
+# %% ../nbs/07_bayes.ipynb #n227
+@patch
+def _run_nutpie(self: HierarchicalCLV):
+    "NUTS draws with nutpie."
+    import nutpie
+    o, n, logp = self.options, self._shape.n_dim, self._logp
+    u0 = self._map()
+    def initial_point(seed): return u0 + np.random.default_rng(seed).normal(0, 0.05, n)
+    def make_logp(): return logp
+    def make_expand(seed1, seed2, chain): return lambda u: {"u": u.copy()}
+    compiled = nutpie.compiled_pyfunc.from_pyfunc(n, make_logp, make_expand, [np.dtype("float64")], [(n,)], ["u"],
+                                                  make_initial_point_fn=initial_point)
+    target = o.target_accept if o.target_accept is not None else (0.9 if self._shape.layout.is_partial else None)
+    kw = {} if target is None else {"target_accept": target}
+    trace = nutpie.sample(compiled, chains=o.chains, tune=o.tune, draws=o.draws, seed=int(o.seed), progress_bar=False,
+                          save_warmup=False, **{**kw, **(o.nutpie_kwargs or {})})
+    return trace.posterior["u"].values, trace.sample_stats
+
+@patch
+def _run_map(self: HierarchicalCLV):
+    "Draws from the Laplace approximation at the mode (no sample stats)."
+    o = self.options
+    u0 = self._map(); n = len(u0)
+    w, V = np.linalg.eigh(-self._hessian(u0))
+    w = np.maximum(w, 1e-8 * max(w.max(), 1e-12))  # guard flat directions
+    Z = np.random.default_rng(o.seed).standard_normal((o.chains * o.draws, n))
+    self.map_ = u0
+    return (u0 + Z @ (V / np.sqrt(w)).T).reshape(o.chains, o.draws, n), None
+
+# %% ../nbs/07_bayes.ipynb #n231
+@patch
+def pymc_model(self: HierarchicalCLV):
+    "The fitted data's posterior as a PyMC model (same density as the numba one)."
+    if not hasattr(self, "_shape"): raise NotFittedError(f"{self.name}: call fit(summary) first")
+    K, P, layout, _ = self._shape
+    return build_pymc_model(K, P, layout, self.param_names, self._prior_mu, self._prior_sigma, self._spread_sigma,
+                            self._spread_prior, self._loglik_theta, self.segments_)
+
+@patch
+def _pymc_to_u(self: HierarchicalCLV, post) -> np.ndarray:
+    "Stack PyMC posterior variables (chain, draw, ...) into unconstrained vectors."
+    K, P, layout, _ = self._shape
+    c, d = post["chain"].size, post["draw"].size
+    if layout == Layout.COMPLETE: return post["mu"].values
+    if layout == Layout.NONE: return post["theta"].values.reshape(c, d, K * P)
+    if layout == Layout.PARTIAL_CENTRED:
+        return np.concatenate([np.log(post["tau"].values), post["theta"].values.reshape(c, d, K * P)], -1)
+    return np.concatenate([post["mu"].values, np.log(post["tau"].values), post["z"].values.reshape(c, d, K * P)], -1)
+
+# %% ../nbs/07_bayes.ipynb #n234
+@patch
+def _run_pymc(self: HierarchicalCLV):
+    "NUTS draws with PyMC's sampler."
+    import pymc as pm
+    o = self.options
+    with self.pymc_model():
+        idata = pm.sample(draws=o.draws, tune=o.tune, chains=o.chains, cores=1, random_seed=o.seed, progressbar=False,
+                          compute_convergence_checks=False)
+    return self._pymc_to_u(idata.posterior), idata.sample_stats
+
+@patch
+def _run_advi(self: HierarchicalCLV):
+    "Draws from PyMC's mean-field ADVI approximation (no sample stats)."
+    import pymc as pm
+    o = self.options
+    with self.pymc_model():
+        approx = pm.fit(n=o.advi_iterations, method="advi", random_seed=o.seed, progressbar=False)
+        idata = approx.sample(o.draws * o.chains, random_seed=o.seed)
+    return self._pymc_to_u(idata.posterior).reshape(o.chains, o.draws, -1), None
+
+# %% ../nbs/07_bayes.ipynb #n236
+@patch
+def fit(self: HierarchicalCLV, summary: pd.DataFrame) -> HierarchicalCLV:
+    "Sample (or approximate) the posterior given a calibration summary; fills idata_, draws_, diagnostics_, params_."
+    t0 = time.perf_counter()
+    self._setup(summary)
+    self._logp(self._init_point())   # loads (or compiles, once per machine) the numba kernels
+    t1 = time.perf_counter()
+    run = {Sampler.NUTPIE: self._run_nutpie, Sampler.PYMC: self._run_pymc, Sampler.ADVI: self._run_advi,
+           Sampler.MAP: self._run_map}[Sampler(self.sampler)]
+    U, sample_stats = run()
+    t2 = time.perf_counter()
+    self.draws_ = U
+    self.idata_ = self._make_idata(U, sample_stats, summary)
+    self.diagnostics_ = self._diagnostics(t1 - t0, t2 - t1, time.perf_counter() - t2)
+    self.params_ = self._params()
+    return self
+
+# %% ../nbs/07_bayes.ipynb #n241
+@patch
+def _natural_vars(self: HierarchicalCLV, theta) -> dict:
+    "Natural parameter arrays (..., K) from working theta (..., K, P)."
+    out = dict(zip(NATURAL_PARAMS[self.process], np.moveaxis(to_natural(theta[..., :4], self.process), -1, 0)))
+    if self.spend: out.update(zip(SPEND_NATURAL, np.moveaxis(spend_natural(theta[..., 4:]), -1, 0)))
+    return out
+
+@patch
+def pointwise_loglik(self: HierarchicalCLV, theta):
+    "Per-customer log-likelihood of purchases (N,) and spend (N,; 0 for non-repeaters) at segment parameters theta (K, P)."
+    _, _, rows_purchases, rows_spend = self._loglik_theta(np.ascontiguousarray(theta), rows=True)
+    ll_purchases = rows_purchases[self._purchase_inverse]
+    ll_spend = None
+    if self.spend:
+        ll_spend = np.zeros(len(ll_purchases)); ll_spend[self._is_repeater] = rows_spend[self._spend_inverse]
+    return ll_purchases, ll_spend
+
+# %% ../nbs/07_bayes.ipynb #n245
+SAMPLE_STATS = ("diverging", "energy", "n_steps", "depth", "tree_depth", "step_size", "logp", "lp", "mean_tree_accept",
+                "acceptance_rate")
+
+@patch
+def _posterior_dict(self: HierarchicalCLV, U) -> tuple[dict, dict]:
+    "Posterior variables (chain, draw, ...) from unconstrained draws U, and their dims for `arviz.from_dict`."
+    th = self._theta_draws(U)
+    natural = self._natural_vars(th)
+    if self._shape.layout == Layout.COMPLETE:
+        return {"mu": U, **{k: v[..., 0] for k, v in natural.items()}}, {"mu": ["param"]}
+    post, dims = {}, {}
+    if self._shape.layout.is_partial:
+        mu, tau = self._population(U, self.options.seed)
+        post.update(mu=mu, tau=tau, z=(th - mu[..., None, :]) / tau[..., None, :])
+        dims.update(mu=["param"], tau=["param"], z=["segment", "param"])
+    post["theta"] = th; dims["theta"] = ["segment", "param"]
+    post.update(natural); dims.update({k: ["segment"] for k in natural})
+    return post, dims
+
+@patch
+def _pointwise_loglik_draws(self: HierarchicalCLV, th) -> dict:
+    "Per-customer log-likelihood {'purchases', 'spend'} (chain, draw, customer) at segment parameter draws th (chain, draw, K, P)."
+    c, d = th.shape[:2]
+    N = len(self._purchase_inverse)
+    out = {k: np.empty((c, d, N)) for k in (("purchases", "spend") if self.spend else ("purchases",))}
+    for ci in range(c):
+        for di in range(d):   # one kernel pass per draw, vectorised over customers
+            ll_purchases, ll_spend = self.pointwise_loglik(th[ci, di])
+            out["purchases"][ci, di] = ll_purchases
+            if self.spend: out["spend"][ci, di] = ll_spend
+    return out
+
+# %% ../nbs/07_bayes.ipynb #n246
+@patch
+def _make_idata(self: HierarchicalCLV, U, sample_stats, summary):
+    "ArviZ InferenceData of the fit: posterior, sample stats, pointwise log-likelihood and observed frequencies."
+    import arviz as az
+    posterior, dims = self._posterior_dict(U)
+    stats = None if sample_stats is None else {v: sample_stats[v].values for v in SAMPLE_STATS if v in sample_stats}
+    d = U.shape[1]
+    thinned = np.unique(np.linspace(0, d - 1, min(self.options.loglik_draws, d)).round().astype(int))
+    loglik = self._pointwise_loglik_draws(self._theta_draws(U[:, thinned]))
+    customers = ["customer_id"]
+    idata = az.from_dict(posterior=posterior, sample_stats=stats, log_likelihood=loglik,
+                         observed_data={"frequency": summary["frequency"].to_numpy()},
+                         coords={"param": list(self.param_names), "segment": list(self.segments_),
+                                 "customer_id": summary.index.to_numpy()},
+                         dims={**dims, **{k: customers for k in loglik}, "frequency": customers})
+    idata.log_likelihood = idata.log_likelihood.assign_coords(draw=thinned)   # the draws they were computed at
+    return idata
+
+# %% ../nbs/07_bayes.ipynb #n248
+def _max_over(ds) -> float: return float(max(np.nanmax(ds[v].values) for v in ds.data_vars))
+def _min_over(ds) -> float: return float(min(np.nanmin(ds[v].values) for v in ds.data_vars))
+
+@patch
+def _diagnostics(self: HierarchicalCLV, compile_s: float, sample_s: float, post_s: float) -> dict:
+    "Max R-hat, min bulk and tail ESS, divergences, mean leapfrog steps, timings and data sizes."
+    import arviz as az
+    post = self.idata_.posterior
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rhat = az.rhat(post); ess_bulk = az.ess(post, method="bulk"); ess_tail = az.ess(post, method="tail")
+    st = getattr(self.idata_, "sample_stats", None)
+    div = int(st["diverging"].sum()) if st is not None and "diverging" in st else 0
+    steps = float(st["n_steps"].mean()) if st is not None and "n_steps" in st else float("nan")
+    return {"sampler": self.sampler, "max_rhat": _max_over(rhat), "min_ess_bulk": _min_over(ess_bulk),
+            "min_ess_tail": _min_over(ess_tail), "divergences": div, "mean_steps": steps, "compile_seconds": compile_s,
+            "sampling_seconds": sample_s, "postprocess_seconds": post_s,
+            "n_unique_rows": len(self._purchase_rows.x), "n_customers": int(self._purchase_rows.weight.sum())}
+
+@patch
+def _params(self: HierarchicalCLV) -> dict:
+    "Posterior means of the natural parameters: `name` (complete pooling) or `name[segment]` and `name[population]`."
+    post = self.idata_.posterior
+    names = NATURAL_PARAMS[self.process] + (SPEND_NATURAL if self.spend else ())
+    if self._shape.layout == Layout.COMPLETE: return {k: float(post[k].mean()) for k in names}
+    out = {f"{k}[{s}]": float(v) for k in names for s, v in zip(self.segments_, post[k].mean(("chain", "draw")).values)}
+    if self._shape.layout.is_partial:
+        mu = post["mu"].mean(("chain", "draw")).values[None, :]
+        out.update({f"{k}[population]": float(v[0]) for k, v in self._natural_vars(mu).items()})
+    return out
+
+# %% ../nbs/07_bayes.ipynb #n261
+@patch
+def _pred_theta(self: HierarchicalCLV, summary, seed: int = 0):
+    "Thinned posterior draws of segment working parameters (D, K', P) and the summary's segment codes."
+    self._check_fitted("draws_")
+    self._check_columns(summary)
+    codes = self._segment_codes(summary)
+    U = self.draws_.reshape(-1, self.draws_.shape[-1])
+    U = U[np.unique(np.linspace(0, len(U) - 1, min(self.options.prediction_draws, len(U))).round().astype(int))]
+    th = self._theta_draws(U)
+    k_new = int(codes.max()) + 1 - th.shape[1] if len(codes) else 0
+    if k_new > 0:
+        mu, tau = self._population(U, seed)
+        z = np.random.default_rng(seed + 7).standard_normal((len(U), k_new, th.shape[2]))
+        th = np.concatenate([th, mu[:, None, :] + tau[:, None, :] * z], 1)
+    return th, codes
+
+@patch
+def _row_predictions(self: HierarchicalCLV, summary, horizon: float | None = None, seed: int = 0) -> dict:
+    "Per draw and distinct (segment, x, t_x, T) row: natural parameters, P(alive) and expected purchases."
+    th, codes = self._pred_theta(summary, seed)
+    df = pd.DataFrame({"s": codes, "x": summary["frequency"].to_numpy(float),
+                       "t": summary["recency"].to_numpy(float), "T": summary["T"].to_numpy(float)})
+    grp = df.groupby(["s", "x", "t", "T"], sort=False)
+    u = grp.size().reset_index()
+    s, x, t, T = (u[c].to_numpy() for c in ("s", "x", "t", "T"))
+    nat = to_natural(th[:, s, :4], self.process)  # (D, U, 4)
+    process = purchase_process(self.process)
+    pa = process.probability_alive(nat, x, t, T)
+    ex = None if horizon is None else process.expected_purchases(nat, x, t, T, horizon, p_alive=pa)
+    return dict(th=th, codes=codes, inv=grp.ngroup().to_numpy(), nat=nat, palive=pa, expected=ex)
+
+# %% ../nbs/07_bayes.ipynb #n263
+@patch
+def probability_alive(self: HierarchicalCLV, summary: pd.DataFrame) -> pd.Series:
+    "Posterior mean probability that each customer is still active at the end of calibration."
+    r = self._row_predictions(summary)
+    return pd.Series(r["palive"].mean(0)[r["inv"]], index=summary.index, name="p_alive")
+
+@patch
+def predict(self: HierarchicalCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    "Posterior mean expected purchases and spend per customer over the next `horizon` time units."
+    h = check_horizon(horizon)
+    r = self._row_predictions(summary, h)
+    ex = r["expected"]
+    purchases = ex.mean(0)[r["inv"]]
+    spend = None
+    if self.spend:
+        sn = spend_natural(r["th"][..., 4:])        # (D, K', 3)
+        x, m = summary["frequency"].to_numpy(float), summary["monetary_value"].to_numpy(float)
+        spend = np.empty(len(summary))
+        for a in range(0, len(summary), 20000):     # chunks bound memory at D x 20000
+            sl = slice(a, a + 20000)
+            per_txn = gg_expected_spend(sn[:, r["codes"][sl]], x[sl], m[sl])
+            per_txn[~np.isfinite(per_txn)] = np.nan    # draws without a finite mean spend are left out
+            spend[sl] = np.nanmean(ex[:, r["inv"][sl]] * per_txn, 0)
+    return prediction_frame(summary.index, purchases, spend)
+
+# %% ../nbs/07_bayes.ipynb #n268
+@patch
+def sample_predictive(self: HierarchicalCLV, summary: pd.DataFrame, horizon: float, n: int = 200, seed: int = 0) -> dict:
+    "Posterior predictive draws of holdout purchases and spend: {'purchases', 'spend'}, each (n_customers, n)."
+    h = check_horizon(horizon)
+    if not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r} must be a positive integer")
+    rng = np.random.default_rng(seed)
+    r = self._row_predictions(summary, None, seed)
+    D = r["nat"].shape[0]
+    dj = rng.permutation(D)[:n] if n <= D else rng.integers(0, D, n)
+    nat, palive, th = r["nat"][dj], r["palive"][dj], r["th"][dj]           # (n, ...) draws first
+    x = summary["frequency"].to_numpy(float); T = summary["T"].to_numpy(float)
+    m = summary["monetary_value"].to_numpy(float) if self.spend else None
+    process = purchase_process(self.process)
+    N = len(summary); out_p = np.empty((N, n)); out_s = np.full((N, n), np.nan)
+    for a in range(0, N, 4000):                    # chunks bound memory at 4000 x n per array
+        sl = slice(a, min(a + 4000, N)); inv = r["inv"][sl]
+        xx, TT = x[sl, None], T[sl, None]
+        cnt = process.draw_holdout(np.swapaxes(nat[:, inv], 0, 1), xx, TT, palive[:, inv].T, h, (len(inv), n), rng)
+        out_p[sl] = cnt
         if self.spend:
-            mv = summary["monetary_value"].to_numpy(float)
-            self._rep = (x > 0) & (mv > 0)
-            if self._rep.sum() < 2: raise ValueError("spend=True needs repeat customers with positive monetary_value")
-            self._gd = pack_spend(codes[self._rep], x[self._rep], mv[self._rep], K)
-        g = self._gd if self.spend else dict(xs_seg=Ei, xs_x=Ei, xs_n=E, sxl=E, sl=E, r_seg=Ei, r_x=E, r_m=E, r_w=E)
-        pool = _POOLING[self.pooling]
-        if pool == 2 and self.parametrization == "centered": pool = 3
-        n_dim = {0: P, 1: K * P, 2: 2 * P + K * P, 3: P + K * P}[pool]
-        self._dims = (K, P, pool, n_dim)
-        d = self._pd
-        self._gargs = (g["xs_seg"], g["xs_x"], g["xs_n"], g["sxl"], g["sl"], g["r_seg"], g["r_x"], g["r_m"], g["r_w"])
-        if self.process == "bgnbd":
-            self._pargs = (d["xs_seg"], d["xs_x"], d["xs_n"], d["r_seg"], d["r_x"], d["r_w"], d["r_iT"], d["r_it"], d["uT"], d["ut"])
-        else:
-            self._pargs = (d["xs_seg"], d["xs_x"], d["xs_n"], d["r_seg"], d["r_x"], d["r_w"], d["r_T"], d["r_t"], GL_X, GL_W)
-        self._logp_args = (K, P, pool, self._pm, self._ps, self._ts, bool(self.spend)) + self._pargs + self._gargs
+            spend_params = np.swapaxes(spend_natural(th[:, r["codes"][sl], 4:]), 0, 1)   # (customers, n, 3)
+            out_s[sl] = gg_draw_spend(spend_params, xx, m[sl, None], cnt, rng)
+    return {"purchases": out_p, "spend": out_s}
 
-    def _logp(self, u):
-        "Log posterior density and its gradient at the unconstrained vector u."
-        return (logp_bgnbd if self.process == "bgnbd" else logp_pnbd)(u, *self._logp_args)
+# %% ../nbs/07_bayes.ipynb #n271
+@patch
+def predict_interval(self: HierarchicalCLV, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
+    "Central `level` posterior predictive intervals of holdout purchases and spend (from `interval_draws` draws)."
+    if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
+    sm = self.sample_predictive(summary, horizon, n=self.options.interval_draws, seed=0)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    pl, ph = np.quantile(sm["purchases"], q, axis=1, method="inverted_cdf")
+    sl, sh = (np.quantile(sm["spend"], q, axis=1) if self.spend else (None, None))
+    return interval_frame(summary.index, pl, ph, sl, sh)
 
-    def _loglik_theta(self, th, rows=False):
-        "Log-likelihood and gradient of segment working parameters th (K, P); rows=True adds per-row values."
-        K = th.shape[0]; E = np.empty(0)
-        g1 = np.zeros((K, 4)); rl1 = np.zeros(len(self._pd["r_x"])) if rows else E
-        kern = bgnbd_ll if self.process == "bgnbd" else pnbd_ll
-        ll = kern(np.ascontiguousarray(th[:, :4]), *self._pargs, g1, rl1)
-        g = np.zeros_like(th); g[:, :4] = g1; rl2 = None
-        if self.spend:
-            g2 = np.zeros((K, 3)); rl2 = np.zeros(len(self._gd["r_x"])) if rows else E
-            ll += gg_ll(np.ascontiguousarray(th[:, 4:]), *self._gargs, g2, rl2)
-            g[:, 4:] = g2
-        return (ll, g, rl1, rl2) if rows else (ll, g)
-
-    def _theta_draws(self, U):
-        "Segment working parameters (..., K, P) from unconstrained draws (..., n_dim)."
-        K, P, pool, n = self._dims
-        if pool == 0: return np.repeat(U[..., None, :P], K, -2)
-        if pool == 1: return U.reshape(U.shape[:-1] + (K, P))
-        if pool == 3: return U[..., P:].reshape(U.shape[:-1] + (K, P))
-        return U[..., None, :P] + np.exp(U[..., None, P:2 * P]) * U[..., 2 * P:].reshape(U.shape[:-1] + (K, P))
-
-    def _population(self, U, seed=0):
-        "Population mean and spread draws (..., P) of partial pooling (mu from its Gaussian conditional when centred)."
-        K, P, pool, n = self._dims
-        if pool == 2: return U[..., :P], np.exp(U[..., P:2 * P])
-        tau = np.exp(U[..., :P]); th = U[..., P:].reshape(U.shape[:-1] + (K, P))
-        s2 = self._ps ** 2; v = 1 / (1 / s2 + K / tau ** 2)
-        m = v * (self._pm / s2 + th.sum(-2) / tau ** 2)
-        return m + np.sqrt(v) * np.random.default_rng(seed + 11).standard_normal(m.shape), tau
-
-    def _init_point(self):
-        K, P, pool, n = self._dims
-        if pool == 0: return self._pm.copy()
-        if pool == 1: return np.tile(self._pm, K)
-        if pool == 3: return np.concatenate([np.log(np.abs(self._ts)), np.tile(self._pm, K)])
-        return np.concatenate([self._pm, np.log(np.abs(self._ts)), np.zeros(K * P)])
-
-    def _map(self):
-        "Posterior mode of the unconstrained parameters (L-BFGS on the numba density)."
-        res = optimize.minimize(lambda u: tuple(-v for v in self._logp(u)), self._init_point(), jac=True,
-                                method="L-BFGS-B", options=dict(maxiter=5000))
-        return res.x
-
-    def _hessian(self, u, eps=1e-5):
-        n = len(u); H = np.empty((n, n))
-        for i in range(n):
-            e = np.zeros(n); e[i] = eps
-            H[i] = (self._logp(u + e)[1] - self._logp(u - e)[1]) / (2 * eps)
-        return (H + H.T) / 2
-
-    # ---- samplers: each returns unconstrained draws (chains, draws, n_dim) and sample_stats (or None)
-    def _run_nutpie(self):
-        import nutpie
-        n = self._dims[3]; logp = self._logp
-        u0 = self._map()
-        init = lambda seed: u0 + np.random.default_rng(seed).normal(0, 0.05, n)
-        cm = nutpie.compiled_pyfunc.from_pyfunc(n, lambda: logp, lambda s1, s2, chain: (lambda u: {"u": u.copy()}),
-                                                [np.dtype("float64")], [(n,)], ["u"], make_initial_point_fn=init)
-        # partial pooling: a slightly higher acceptance target keeps the spread's lower tail free of divergences
-        kw = {"target_accept": 0.9} if self._dims[2] >= 2 else {}
-        tr = nutpie.sample(cm, chains=self.chains, tune=self.tune, draws=self.draws, seed=int(self.seed),
-                           progress_bar=False, save_warmup=False, **{**kw, **(self.nutpie_kwargs or {})})
-        return tr.posterior["u"].values, tr.sample_stats
-
-    def pymc_model(self):
-        "The fitted data's posterior as a PyMC model (same density as the numba one)."
-        if not hasattr(self, "_dims"): raise NotFittedError(f"{self.name}: call fit(summary) first")
-        K, P, pool, n = self._dims
-        return build_pymc_model(K, P, pool, self.param_names, self._pm, self._ps, self._ts,
-                                lambda th: self._loglik_theta(th), self.segments_)
-
-    def _pymc_to_u(self, post):
-        "Stack PyMC posterior variables (chain, draw, ...) into unconstrained vectors."
-        K, P, pool, n = self._dims
-        c, d = post["chain"].size, post["draw"].size
-        if pool == 0: return post["mu"].values
-        if pool == 1: return post["theta"].values.reshape(c, d, K * P)
-        if pool == 3: return np.concatenate([np.log(post["tau"].values), post["theta"].values.reshape(c, d, K * P)], -1)
-        return np.concatenate([post["mu"].values, np.log(post["tau"].values), post["z"].values.reshape(c, d, K * P)], -1)
-
-    def _run_pymc(self):
-        import pymc as pm
-        with self.pymc_model():
-            idata = pm.sample(draws=self.draws, tune=self.tune, chains=self.chains, cores=1, random_seed=self.seed,
-                              progressbar=False, compute_convergence_checks=False)
-        return self._pymc_to_u(idata.posterior), idata.sample_stats
-
-    def _run_advi(self):
-        import pymc as pm
-        with self.pymc_model():
-            approx = pm.fit(n=self.advi_iter, method="advi", random_seed=self.seed, progressbar=False)
-            idata = approx.sample(self.draws * self.chains, random_seed=self.seed)
-        U = self._pymc_to_u(idata.posterior)
-        return U.reshape(self.chains, self.draws, -1), None
-
-    def _run_map(self):
-        u0 = self._map(); n = len(u0)
-        w, V = np.linalg.eigh(-self._hessian(u0))
-        w = np.maximum(w, 1e-8 * max(w.max(), 1e-12))  # guard flat directions
-        Z = np.random.default_rng(self.seed).standard_normal((self.chains * self.draws, n))
-        self.map_ = u0
-        return (u0 + Z @ (V / np.sqrt(w)).T).reshape(self.chains, self.draws, n), None
-
-    def fit(self, summary: pd.DataFrame) -> "HierarchicalCLV":
-        "Sample (or approximate) the posterior given a calibration summary; fills idata_, draws_, diagnostics_, params_."
-        t0 = time.perf_counter()
-        self._setup(summary)
-        self._logp(self._init_point())   # loads (or compiles, once per machine) the numba kernels
-        t1 = time.perf_counter()
-        U, stats = getattr(self, "_run_" + self.sampler)()
-        t2 = time.perf_counter()
-        self.draws_ = U
-        self.idata_ = self._make_idata(U, stats, summary)
-        self.diagnostics_ = self._diagnostics(t1 - t0, t2 - t1, time.perf_counter() - t2)
-        self.params_ = self._params()
-        return self
-
-    # ---- posterior bookkeeping
-    def _natural_vars(self, theta):
-        "Natural parameter arrays (..., K) from working theta (..., K, P)."
-        out = dict(zip(NATURAL_PARAMS[self.process], np.moveaxis(to_natural(theta[..., :4], self.process), -1, 0)))
-        if self.spend: out.update(zip(SPEND_NATURAL, np.moveaxis(spend_natural(theta[..., 4:]), -1, 0)))
-        return out
-
-    def pointwise_loglik(self, theta):
-        "Per-customer log-likelihood of purchases (N,) and spend (N,; 0 for non-repeaters) at segment parameters theta (K, P)."
-        _, _, r1, r2 = self._loglik_theta(np.ascontiguousarray(theta), rows=True)
-        ll_p = r1[self._pd["inverse"]]
-        ll_s = None
-        if self.spend:
-            ll_s = np.zeros(len(ll_p)); ll_s[self._rep] = r2[self._gd["inverse"]]
-        return ll_p, ll_s
-
-    def _make_idata(self, U, stats, summary):
-        import arviz as az, xarray as xr
-        K, P, pool, n = self._dims
-        c, d = U.shape[:2]
-        coords = {"chain": np.arange(c), "draw": np.arange(d), "param": list(self.param_names), "segment": list(self.segments_)}
-        th = self._theta_draws(U)
-        dims2, dims3 = ("chain", "draw"), ("chain", "draw", "segment")
-        if pool == 0:
-            post = {"mu": (dims2 + ("param",), U)}
-            post.update({k: (dims2, v[..., 0]) for k, v in self._natural_vars(th).items()})
-        else:
-            post = {}
-            if pool >= 2:
-                mu, tau = self._population(U, self.seed)
-                post["mu"] = (dims2 + ("param",), mu)
-                post["tau"] = (dims2 + ("param",), tau)
-                post["z"] = (dims3 + ("param",), (th - mu[..., None, :]) / tau[..., None, :])
-            post["theta"] = (dims3 + ("param",), th)
-            post.update({k: (dims3, v) for k, v in self._natural_vars(th).items()})
-        groups = {"posterior": xr.Dataset(post, coords=coords)}
-        if stats is not None:
-            keep = [v for v in ("diverging", "energy", "n_steps", "depth", "tree_depth", "step_size", "logp", "lp",
-                                "mean_tree_accept", "acceptance_rate") if v in stats]
-            groups["sample_stats"] = stats[keep].assign_coords(chain=np.arange(c), draw=np.arange(d))
-        # pointwise log-likelihood on thinned draws, expanded from unique rows to customers (for az.loo / az.compare)
-        sel = np.unique(np.linspace(0, d - 1, min(self.loglik_draws, d)).round().astype(int))
-        N = len(summary)
-        llp = np.empty((c, len(sel), N)); lls = np.empty((c, len(sel), N)) if self.spend else None
-        for ci in range(c):
-            for j, di in enumerate(sel):
-                a, b = self.pointwise_loglik(th[ci, di])
-                llp[ci, j] = a
-                if self.spend: lls[ci, j] = b
-        llc = {"chain": np.arange(c), "draw": sel, "customer_id": summary.index.to_numpy()}
-        ll = {"purchases": (("chain", "draw", "customer_id"), llp)}
-        if self.spend: ll["spend"] = (("chain", "draw", "customer_id"), lls)
-        groups["log_likelihood"] = xr.Dataset(ll, coords=llc)
-        groups["observed_data"] = xr.Dataset({"frequency": (("customer_id",), summary["frequency"].to_numpy())},
-                                             coords={"customer_id": llc["customer_id"]})
-        return az.InferenceData(**groups)
-
-    def _diagnostics(self, compile_s, sample_s, post_s):
-        import arviz as az
-        post = self.idata_.posterior
-        var = list(post.data_vars)  # every parameter: sampled, population-level and natural-scale
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rhat = az.rhat(post[var]); eb = az.ess(post[var], method="bulk"); et = az.ess(post[var], method="tail")
-        mx = lambda ds: float(max(np.nanmax(ds[v].values) for v in ds.data_vars))
-        mn = lambda ds: float(min(np.nanmin(ds[v].values) for v in ds.data_vars))
-        st = getattr(self.idata_, "sample_stats", None)
-        div = int(st["diverging"].sum()) if st is not None and "diverging" in st else 0
-        steps = float(st["n_steps"].mean()) if st is not None and "n_steps" in st else float("nan")
-        return {"sampler": self.sampler, "max_rhat": mx(rhat), "min_ess_bulk": mn(eb), "min_ess_tail": mn(et),
-                "divergences": div, "mean_steps": steps, "compile_seconds": compile_s, "sampling_seconds": sample_s,
-                "postprocess_seconds": post_s, "n_unique_rows": len(self._pd["r_x"]), "n_customers": int(self._pd["r_w"].sum())}
-
-    def _params(self):
-        post = self.idata_.posterior
-        names = NATURAL_PARAMS[self.process] + (SPEND_NATURAL if self.spend else ())
-        if self._dims[2] == 0: return {k: float(post[k].mean()) for k in names}
-        out = {f"{k}[{s}]": float(v) for k in names for s, v in zip(self.segments_, post[k].mean(("chain", "draw")).values)}
-        if self._dims[2] >= 2:  # population-level parameters at the posterior mean of mu
-            mu = post["mu"].mean(("chain", "draw")).values[None, :]
-            out.update({f"{k}[population]": float(v[0]) for k, v in self._natural_vars(mu).items()})
-        return out
-
-    # ---- predictions
-    def _pred_theta(self, summary, seed=0):
-        "Thinned posterior draws of segment working parameters (D, K', P) and the summary's segment codes."
-        self._check_fitted("draws_")
-        self._check(summary)
-        codes = self._codes(summary)
-        U = self.draws_.reshape(-1, self.draws_.shape[-1])
-        U = U[np.unique(np.linspace(0, len(U) - 1, min(self.pred_draws, len(U))).round().astype(int))]
-        th = self._theta_draws(U)
-        k_new = int(codes.max()) + 1 - th.shape[1] if len(codes) else 0
-        if k_new > 0:  # unseen segments: new segment effects drawn from the population
-            mu, tau = self._population(U, seed)
-            z = np.random.default_rng(seed + 7).standard_normal((len(U), k_new, th.shape[2]))
-            th = np.concatenate([th, mu[:, None, :] + tau[:, None, :] * z], 1)
-        return th, codes
-
-    def _purchase_rows(self, summary, horizon=None, seed=0):
-        "Per draw and distinct (segment, x, t_x, T) row: natural parameters, P(alive) and expected purchases."
-        th, codes = self._pred_theta(summary, seed)
-        df = pd.DataFrame({"s": codes, "x": summary["frequency"].to_numpy(float),
-                           "t": summary["recency"].to_numpy(float), "T": summary["T"].to_numpy(float)})
-        grp = df.groupby(["s", "x", "t", "T"], sort=False)
-        u = grp.size().reset_index()
-        s, x, t, T = (u[c].to_numpy() for c in ("s", "x", "t", "T"))
-        nat = to_natural(th[:, s, :4], self.process)  # (D, U, 4)
-        if self.process == "bgnbd":
-            pa = bgnbd_palive(nat, x, t, T)
-            ex = None if horizon is None else bgnbd_expected(nat, x, t, T, horizon)
-        else:
-            pa = _pnbd_palive_draws(to_natural(th[..., :4], self.process), s, x, t, T)
-            ex = None if horizon is None else pnbd_expected(nat, x, T, horizon, pa)
-        return dict(th=th, codes=codes, inv=grp.ngroup().to_numpy(), nat=nat, palive=pa, expected=ex)
-
-    def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
-        "Posterior mean probability that each customer is still active at the end of calibration."
-        r = self._purchase_rows(summary)
-        return pd.Series(r["palive"].mean(0)[r["inv"]], index=summary.index, name="p_alive")
-
-    def predict(self, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
-        "Posterior mean expected purchases and spend per customer over the next `horizon` time units."
-        h = check_horizon(horizon)
-        r = self._purchase_rows(summary, h)
-        ex = r["expected"]
-        purchases = ex.mean(0)[r["inv"]]
-        spend = None
-        if self.spend:
-            sn = spend_natural(r["th"][..., 4:])        # (D, K', 3)
-            x, m = summary["frequency"].to_numpy(float), summary["monetary_value"].to_numpy(float)
-            spend = np.empty(len(summary))
-            for a in range(0, len(summary), 20000):     # chunks bound memory at D x 20000
-                sl = slice(a, a + 20000)
-                per_txn = gg_expected(sn[:, r["codes"][sl]], x[sl], m[sl])
-                spend[sl] = np.nanmean(ex[:, r["inv"][sl]] * per_txn, 0)
-        return prediction_frame(summary.index, purchases, spend)
-
-    def sample_predictive(self, summary: pd.DataFrame, horizon: float, n: int = 200, seed: int = 0) -> dict:
-        "Posterior predictive draws of holdout purchases and spend: {'purchases', 'spend'}, each (n_customers, n)."
-        h = check_horizon(horizon)
-        if not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r} must be a positive integer")
-        rng = np.random.default_rng(seed)
-        r = self._purchase_rows(summary, None, seed)
-        D = r["nat"].shape[0]
-        dj = rng.permutation(D)[:n] if n <= D else rng.integers(0, D, n)
-        x = summary["frequency"].to_numpy(float); T = summary["T"].to_numpy(float)
-        m = summary["monetary_value"].to_numpy(float) if self.spend else None
-        N = len(summary); out_p = np.empty((N, n)); out_s = np.full((N, n), np.nan)
-        for a in range(0, N, 4000):                    # chunks bound memory at 4000 x n per array
-            sl = slice(a, min(a + 4000, N)); inv = r["inv"][sl]
-            xx, TT = x[sl, None], T[sl, None]
-            par = [r["nat"][dj][:, inv, i].T for i in range(4)]
-            alive = rng.random((len(inv), n)) < r["palive"][dj][:, inv].T
-            lam = rng.gamma(par[0] + xx, 1.0 / (par[1] + TT))
-            if self.process == "bgnbd":
-                p = rng.beta(par[2], par[3] + xx)
-                cnt = np.minimum(rng.poisson(lam * h), rng.geometric(np.clip(p, 1e-12, 1)))
-            else:
-                mu = rng.gamma(par[2], 1.0 / (par[3] + TT))
-                cnt = rng.poisson(lam * np.minimum(h, rng.exponential(1.0 / np.maximum(mu, 1e-300))))
-            cnt = np.where(alive, cnt, 0)
-            out_p[sl] = cnt
-            if self.spend:
-                sn = spend_natural(r["th"][dj][:, r["codes"][sl], 4:])
-                p_, q_, g_ = (sn[..., i].T for i in range(3))
-                mm = m[sl, None]; rep = (xx > 0) & (mm > 0)
-                nu = rng.gamma(np.where(rep, p_ * xx + q_, q_), 1.0 / np.where(rep, g_ + xx * mm, g_))
-                out_s[sl] = np.where(cnt > 0, rng.gamma(np.maximum(p_ * cnt, 1e-12), 1.0 / nu), 0.0)
-        return {"purchases": out_p, "spend": out_s}
-
-    def predict_interval(self, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
-        "Central `level` posterior predictive intervals of holdout purchases and spend."
-        if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
-        sm = self.sample_predictive(summary, horizon, n=self.interval_draws, seed=0)
-        q = [(1 - level) / 2, (1 + level) / 2]
-        pl, ph = np.quantile(sm["purchases"], q, axis=1, method="inverted_cdf")
-        sl, sh = (np.quantile(sm["spend"], q, axis=1) if self.spend else (None, None))
-        return interval_frame(summary.index, pl, ph, sl, sh)
-
-    def posterior_predictive_frequency(self, summary: pd.DataFrame, n: int = 100, seed: int = 0) -> np.ndarray:
-        "Replicated calibration repeat-purchase counts (n_customers, n) given each customer's T, for predictive checks."
-        th, codes = self._pred_theta(summary, seed)
-        rng = np.random.default_rng(seed)
-        dj = rng.integers(0, th.shape[0], n)
-        nat = to_natural(th[dj][:, codes, :4], self.process)   # (n, N, 4)
-        return simulate_calibration(nat, summary["T"].to_numpy(float)[None, :], self.process, seed).T
+@patch
+def posterior_predictive_frequency(self: HierarchicalCLV, summary: pd.DataFrame, n: int = 100, seed: int = 0) -> np.ndarray:
+    "Replicated calibration repeat-purchase counts (n_customers, n) given each customer's T, for predictive checks."
+    th, codes = self._pred_theta(summary, seed)
+    dj = np.random.default_rng(seed).integers(0, th.shape[0], n)
+    nat = to_natural(th[dj][:, codes, :4], self.process)   # (n, N, 4)
+    rng = np.random.default_rng(seed)
+    return purchase_process(self.process).draw_calibration(nat, summary["T"].to_numpy(float)[None, :], rng).T
 
 register_model("hier_bgnbd_gg")(HierarchicalCLV)
 register_model("hier_pnbd_gg", process="pnbd")(HierarchicalCLV)
 register_model("bayes_bgnbd_gg", pooling="complete")(HierarchicalCLV)
+
+# %% ../nbs/07_bayes.ipynb #n281
+def plot_rank_figure(idata, var_names, title: str = ""):
+    "ArviZ rank plots of `var_names` (one panel per scalar) on a new figure, returned without showing it."
+    import arviz as az
+    import matplotlib.pyplot as plt
+    post = idata.posterior
+    panels = sum(int(np.prod([n for d, n in post[v].sizes.items() if d not in ("chain", "draw")])) for v in var_names)
+    cols = min(panels, 4); rows = -(-panels // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3 * cols, 2.4 * rows), squeeze=False)
+    for unused in axes.ravel()[panels:]: unused.remove()
+    az.plot_rank(idata, var_names=list(var_names), ax=axes.ravel()[:panels])
+    fig.suptitle(title); fig.tight_layout()
+    return fig
+
+def plot_energy_figure(idata, title: str = ""):
+    "ArviZ energy plot (marginal and transition energy) on a new figure, returned without showing it."
+    import arviz as az
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(5, 3))
+    az.plot_energy(idata, ax=ax)
+    ax.set_title(title)
+    return fig
+
+# %% ../nbs/07_bayes.ipynb #n285
+def frequency_check(observed, replicated, cap: int = 11) -> pd.DataFrame:
+    "Customers per calibration frequency 0..cap (cap = cap or more): observed, and the replicates' mean and 90 % band."
+    observed = np.clip(np.asarray(observed, np.int64), 0, cap)
+    replicated = np.clip(np.asarray(replicated, np.int64), 0, cap)
+    n = replicated.shape[1]
+    counts = np.bincount((replicated + (cap + 1) * np.arange(n)).ravel(), minlength=n * (cap + 1)).reshape(n, cap + 1)
+    lo, hi = np.quantile(counts, [0.05, 0.95], axis=0)
+    return pd.DataFrame({"observed": np.bincount(observed, minlength=cap + 1), "replicated_mean": counts.mean(0),
+                         "replicated_lo": lo, "replicated_hi": hi}, index=pd.RangeIndex(cap + 1, name="frequency"))
+
+def plot_frequency_check(check: pd.DataFrame, title: str = ""):
+    "Observed customers per frequency (bars) and the replicates' mean and 90 % band, on a new figure, not shown."
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 3))
+    mean, cap = check["replicated_mean"], check.index[-1]
+    ax.bar(check.index, check["observed"], color="lightgray", label="observed")
+    ax.errorbar(check.index, mean, yerr=[mean - check["replicated_lo"], check["replicated_hi"] - mean], fmt="o",
+                color="C3", label="posterior predictive (90 %)")
+    ax.set_xlabel(f"repeat purchases in calibration ({cap} = {cap}+)"); ax.set_ylabel("customers")
+    ax.set_title(title); ax.legend()
+    return fig
+
+# %% ../nbs/07_bayes.ipynb #n289
+SUMMARY_VARS = ("tau", "r", "alpha", "a", "b", "s", "beta", "p", "q", "gamma")
+HEALTH_TEXT = ("R-hat near 1 (at most 1.01) and large effective sample sizes (bulk and tail ESS of at least 400) mean "
+               "the chains agree and the posterior summaries are precise; divergences flag regions the sampler could "
+               "not explore. Compile and sampling seconds are reported separately.")
+POSTERIOR_TEXT = ("Posterior means, standard deviations and 94 % intervals of the spreads and the natural parameters "
+                  "per segment; then calibration frequencies replicated from the posterior (customer ages as observed) "
+                  "against the observed histogram.")
+LOO_POINTER = ("The LOO comparison of complete, no and partial pooling is in `nbs/07_bayes.ipynb` (it needs three fits "
+               "of the same model, more than one report run should spend).")
+
+@patch
+def report_sections(self: HierarchicalCLV, label: str, result) -> list[ReportSection]:
+    "Sampling health and posterior summary of this fit for its run's report (figures made, not shown)."
+    import arviz as az
+    self._check_fitted("idata_")
+    idata, post = self.idata_, self.idata_.posterior
+    names = [v for v in SUMMARY_VARS if v in post.data_vars]
+    health = [pd.DataFrame({label: self.diagnostics_}).T]
+    rank_vars = [v for v in ("tau", "r", "a") if v in names][:2]
+    if post.sizes.get("chain", 1) > 1 and rank_vars:
+        health.append(plot_rank_figure(idata, rank_vars, f"{label}: rank plots (uniform bars = chains mix well)"))
+    if "sample_stats" in idata.groups() and "energy" in idata.sample_stats:
+        health.append(plot_energy_figure(idata, f"{label}: energy (the two distributions should overlap)"))
+    replicated = self.posterior_predictive_frequency(result.summary, n=100)
+    check = frequency_check(result.summary["frequency"], replicated)
+    posterior = [az.summary(idata, var_names=names, round_to=3),
+                 plot_frequency_check(check, f"{label}: posterior predictive check of the frequency histogram"),
+                 LOO_POINTER]
+    return [ReportSection(f"`{label}`: sampling health", HEALTH_TEXT, health),
+            ReportSection(f"`{label}`: posterior summary", POSTERIOR_TEXT, posterior)]
 
 # %% ../nbs/07_bayes.ipynb #c055
 def randomized_pit(samples, actual, seed: int = 0) -> np.ndarray:
@@ -1071,6 +1025,7 @@ def randomized_pit(samples, actual, seed: int = 0) -> np.ndarray:
     below, at = (samples < actual).mean(1), (samples == actual).mean(1)
     return below + np.random.default_rng(seed).random(len(below)) * at
 
+# %% ../nbs/07_bayes.ipynb #n302
 def coverage_report(model, summary: pd.DataFrame, level: float = 0.8, n: int = 400) -> dict:
     "Raw interval coverage and randomised-PIT coverage of holdout purchases and spend at `level`."
     check_summary(summary, holdout=True)
@@ -1085,6 +1040,7 @@ def coverage_report(model, summary: pd.DataFrame, level: float = 0.8, n: int = 4
         out[k + "_pit"] = float(((pit >= (1 - level) / 2) & (pit <= (1 + level) / 2)).mean())
     return out
 
+# %% ../nbs/07_bayes.ipynb #n304
 def true_working(truth: pd.DataFrame, segments: list, process: str = "bgnbd") -> pd.DataFrame:
     "True working-scale parameters per segment (rows) from simulate_transactions' truth attributes."
     spec = truth.attrs["segments"]
@@ -1104,6 +1060,7 @@ def recovery_table(model, truth: pd.DataFrame, level: float = 0.9) -> pd.DataFra
     df["inside"] = (df.truth >= df.lo) & (df.truth <= df.hi)
     return df
 
+# %% ../nbs/07_bayes.ipynb #n307
 def simulated_summary(n_customers: int, seed: int = 0, process: str = "bgnbd") -> tuple[pd.DataFrame, pd.DataFrame]:
     "A 39/39-week summary (with segment column and holdout) of simulated customers, and the truth table."
     tx, truth = simulate_transactions(n_customers, start="2024-01-01", end="2025-06-29", process=process, seed=seed)
