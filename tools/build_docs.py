@@ -25,7 +25,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "_docs"
 EXECUTED = DOCS / "executed"  # the executed notebooks the pages are rendered from
-HIDDEN_DIRECTIVES = ("hide", "include:")  # executed, but not shown on the page
 
 
 def find_notebooks(path: str | None = None) -> list[Path]:
@@ -40,11 +39,17 @@ def page_name(notebook: Path) -> str: return notebook.stem + ".html"
 
 
 def front_matter(notebook: Path) -> dict:
-    "Title and one-line summary of a notebook, as nbdev reads them from its `# Title` / `> summary` cell."
+    "Title and summary of a notebook, as nbdev reads them from its `# Title` / `> summary` cell (a summary wrapped over lines joined)."
+    from execnb.nbio import read_nb
     from nbdev.frontmatter import FrontmatterProc
     from nbdev.process import NBProcessor
     fm = getattr(NBProcessor(notebook, procs=FrontmatterProc, process=True).nb, "frontmatter_", {})
-    return {"title": fm.get("title", notebook.stem), "description": fm.get("description", "")}
+    summary = fm.get("description", "")
+    title_cell = next((c.source for c in read_nb(notebook).cells if c.cell_type == "markdown" and c.source.lstrip().startswith("# ")), "")
+    quote = re.search(r"^>\s+(.*?)(?:\n\s*\n|\Z)", title_cell, flags=re.MULTILINE | re.DOTALL)
+    if summary and quote and " ".join(quote.group(1).split()).startswith(summary):
+        summary = " ".join(line.lstrip("> ").strip() for line in quote.group(1).splitlines())
+    return {"title": fm.get("title", notebook.stem), "description": summary}
 
 
 _LINK = re.compile(r"(\]\(|href=\")([^)\"#\s]+)(#[^)\"\s]*)?")
@@ -64,7 +69,8 @@ def rewrite_links(text: str, notebook: Path, pages: dict[str, str], readme: bool
 
 def site_table(entries: list[dict]) -> str:
     "Markdown list of every page of the site with its one-line summary (appended to the home page)."
-    rows = [f"| [{e['title']}]({e['page']}) | {e['description']} |" for e in entries]
+    cell = lambda text: text.replace("|", "\\|")
+    rows = [f"| [{cell(e['title'])}]({e['page']}) | {cell(e['description'])} |" for e in entries]
     return "## Every page of this site\n\n| page | what it shows |\n|---|---|\n" + "\n".join(rows)
 
 
@@ -127,7 +133,8 @@ def page_cells(nb, notebook: Path, pages: dict, readme: bool):
     for cell in nb.cells:
         directives = getattr(cell, "directives_", {}) or {}
         if cell.cell_type == "code":
-            if any(d in directives for d in HIDDEN_DIRECTIVES) or not cell.source.strip(): continue
+            hidden = "hide" in directives or directives.get("include:", [""])[0].lower() == "false"
+            if hidden or not cell.source.strip(): continue  # executed, but not shown
             if _only(lambda line: line.startswith("#|"), cell.source): continue  # e.g. `#| default_exp data`
             if _only(_SHOW_DOC_CALL.match, cell.source) and cell.get("outputs"):
                 cell = mk_cell(show_doc_markdown(cell), "markdown")
@@ -157,12 +164,8 @@ def build_one(notebook: str, flags: list, pages: dict, title: str, extra_markdow
 
 
 def render(executed: Path, html: Path, title: str):
-    "The package's one HTML renderer, code shown."
-    try:
-        from clv_research.report import render_html
-    except ImportError:  # until the report module lands, the sweep's renderer (it hides code)
-        from clv_research.sweep import render_html
-        return render_html(executed, html, title=title)
+    "The package's one HTML renderer (the one the reports use), code shown."
+    from clv_research.report import render_html
     return render_html(executed, html, title=title, show_input=True)
 
 
