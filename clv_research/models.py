@@ -5,6 +5,7 @@
 # %% ../nbs/02_models.ipynb #c003
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import importlib.util
@@ -155,6 +156,22 @@ def register_model(name: str, **defaults):
 
 
 
+# %% ../nbs/02_models.ipynb #c010h
+def _merged(name: str, defaults: dict, params: dict) -> dict:
+    "Registered defaults overridden by `params`; a dict given for a dataclass default updates only the fields it names."
+    args = dict(defaults)
+    for key, value in params.items():
+        default = defaults.get(key)
+        if isinstance(value, dict) and dataclasses.is_dataclass(default):
+            try: value = dataclasses.replace(default, **value)
+            except TypeError:
+                known = [f.name for f in dataclasses.fields(default)]
+                raise ValueError(f"model {name!r}: {key}={value!r} has unknown field(s) "
+                                 f"{sorted(set(value) - set(known))}; {type(default).__name__} has {known}") from None
+        args[key] = value
+    return args
+
+
 # %% ../nbs/02_models.ipynb #c010d
 def _import_model_modules(until: str | None = None):
     "Import the model modules (stopping once `until` is registered) so their classes register themselves."
@@ -176,7 +193,7 @@ def make_model(name: str, **params) -> CLVModel:
         raise ValueError(f"unknown model {name!r}{'; did you mean ' + repr(close[0]) + '?' if close else ''} "
                          f"Available: {names}")
     cls, defaults = _REGISTRY[name]
-    args = {**defaults, **params}
+    args = _merged(name, defaults, params)
     accepted = inspect.signature(cls.__init__).parameters
     if not any(p.kind == inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
         unknown = sorted(set(args) - set(accepted))
