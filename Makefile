@@ -52,7 +52,7 @@ report: $(STAMP) ## Regenerate the default CDNOW comparison report from scratch 
 	@echo "report: reports/cdnow/index.html"
 
 docs: $(STAMP) ## Run every notebook (SLOW=1: slow cells too) and render it to HTML under _docs/ (open _docs/index.html)
-	$(BIN)/python tools/build_docs.py --n_workers 2 $(if $(SLOW),--flags slow)
+	$(BIN)/python -m clv_research.docs --n_workers 2 $(if $(SLOW),--flags slow)
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab nbs
