@@ -69,7 +69,7 @@ def site_table(entries: list[dict]) -> str:
     "Markdown table of pages (`title`, `page`, `description`), appended to the home page."
     cell = lambda text: text.replace("|", "\\|")
     rows = [f"| [{cell(e['title'])}]({e['page']}) | {cell(e['description'])} |" for e in entries]
-    return "## Every page of this site\n\n| page | what it shows |\n|---|---|\n" + "\n".join(rows)
+    return "## Every page of this site\n\n| page | what it shows |\n|:---|:---|\n" + "\n".join(rows)
 
 # %% ../nbs/10_docs.ipynb #d020
 def skip_reason(cell, flags: set) -> str | None:
