@@ -94,8 +94,8 @@ def peer_comparison(metrics: pd.DataFrame, peers: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["source", *PEER_SCORES]).set_index("source").astype(float)
     return _percent(out.rename(columns=SCORE_LABELS).rename_axis(None))
 
-def show_peers(results: dict, heading: str = "##") -> str | None:
-    "Display the peer comparison for the first of `results` (run id -> Result) the peer figures apply to; its id."
+def show_peers(results: dict, heading: str = "##") -> None:
+    "Display the peer comparison for the first of `results` (run id -> Result) the peer figures apply to, if any."
     from IPython.display import Markdown, display
     for run_id, result in results.items():
         peers = peers_for(result.params)
@@ -107,8 +107,7 @@ def show_peers(results: dict, heading: str = "##") -> str | None:
                          f"{result.params.get('holdout_end')}, {len(result.summary):,} customers); the rows marked "
                          f"clv-research are that run's.{notes}"))
         display(peer_comparison(result.metrics, peers).style.format(precision=3, na_rep=""))
-        return run_id
-    return None
+        return
 
 # %% ../nbs/06a_report.ipynb #r023
 def _preds(result: Result, column: str = "spend") -> dict:
@@ -211,10 +210,9 @@ def _show_item(label: str, item) -> None:
     else: raise TypeError(f"{label}.report_sections returned an item of type {type(item).__name__}: expected a "
                           "DataFrame, a matplotlib Figure or a markdown string")
 
-def show_model_sections(result: Result, heading: str = "##") -> list[str]:
-    "Display the `ReportSection`s every fitted model of `result` contributes; the titles shown."
+def show_model_sections(result: Result, heading: str = "##") -> None:
+    "Display the `ReportSection`s every fitted model of `result` contributes, in run order."
     from IPython.display import Markdown, display
-    shown = []
     for label, model in result.models.items():
         try: sections = list(model.report_sections(label, result) or [])
         except Exception as e:
@@ -225,8 +223,6 @@ def show_model_sections(result: Result, heading: str = "##") -> list[str]:
                 raise TypeError(f"{label}.report_sections must return ReportSection objects, got {type(section).__name__}")
             display(Markdown(f"{heading} {section.title}" + (f"\n\n{section.text}" if section.text else "")))
             for item in section.items: _show_item(label, item)
-            shown.append(section.title)
-    return shown
 
 # %% ../nbs/06a_report.ipynb #r045
 TRACKING_NOTE = ("Tracking: solid black is the actual weekly cumulative count of repeat transactions. Dashed lines "
