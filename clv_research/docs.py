@@ -36,7 +36,7 @@ def page_name(notebook: Path) -> str:
     "The HTML page a notebook becomes."
     return Path(notebook).stem + ".html"
 
-# %% ../nbs/10_docs.ipynb #d009
+# %% ../nbs/10_docs.ipynb #d011
 def front_matter(notebook: Path) -> dict:
     "Title and summary of a notebook as nbdev reads them from its `# title` / `> summary` cell, a wrapped summary joined."
     from execnb.nbio import read_nb
@@ -51,7 +51,7 @@ def front_matter(notebook: Path) -> dict:
         summary = " ".join(line.lstrip("> ").strip() for line in quote.group(1).splitlines())
     return {"title": fm.get("title", Path(notebook).stem), "description": summary}
 
-# %% ../nbs/10_docs.ipynb #d013
+# %% ../nbs/10_docs.ipynb #d015
 _LINK = re.compile(r"(\]\(|href=\")([^)\"#\s]+)(#[^)\"\s]*)?")
 
 def rewrite_links(text: str, pages: dict, docs_dir: Path, base: Path) -> str:
@@ -64,14 +64,14 @@ def rewrite_links(text: str, pages: dict, docs_dir: Path, base: Path) -> str:
         return f"{opener}{os.path.relpath(resolved, docs_dir)}{anchor}"
     return _LINK.sub(fix, text)
 
-# %% ../nbs/10_docs.ipynb #d016
+# %% ../nbs/10_docs.ipynb #d018
 def site_table(entries: list[dict]) -> str:
     "Markdown table of pages (`title`, `page`, `description`), appended to the home page."
     cell = lambda text: text.replace("|", "\\|")
     rows = [f"| [{cell(e['title'])}]({e['page']}) | {cell(e['description'])} |" for e in entries]
     return "## Every page of this site\n\n| page | what it shows |\n|:---|:---|\n" + "\n".join(rows)
 
-# %% ../nbs/10_docs.ipynb #d020
+# %% ../nbs/10_docs.ipynb #d022
 def skip_reason(cell, flags: set) -> str | None:
     "Why `nbdev_test` would not run this cell (with these skip `flags`), or None if it would."
     if cell.cell_type != "code": return "markdown"
@@ -81,7 +81,7 @@ def skip_reason(cell, flags: set) -> str | None:
     hit = sorted(set(flags) & directives.keys())
     return f"flagged {', '.join(hit)}" if hit else None
 
-# %% ../nbs/10_docs.ipynb #d023
+# %% ../nbs/10_docs.ipynb #d025
 def execute_notebook(notebook: Path, flags: set):
     "The notebook run cell by cell in an execnb CaptureShell from its own folder, and how many flagged cells were skipped."
     from execnb.shell import CaptureShell
@@ -109,7 +109,7 @@ def execute_notebook(notebook: Path, flags: set):
         InteractiveShell._instance = outer  # a shell running this notebook keeps its own display
     return nb, skipped
 
-# %% ../nbs/10_docs.ipynb #d028
+# %% ../nbs/10_docs.ipynb #d030
 _SHOW_DOC_CALL = re.compile(r"^show_doc\(.*\)$")
 _QUARTO_LINK = re.compile(r'\[([^\]]+)\]\(([^)\s]+)\)\{target="_blank" style="([^"]*)"\}')
 
@@ -124,7 +124,7 @@ def show_doc_markdown(cell) -> str:
     text = "\n\n".join("".join(t) if isinstance(t, list) else t for t in texts)
     return _QUARTO_LINK.sub(r'<a href="\2" target="_blank" style="\3">\1</a>', text)
 
-# %% ../nbs/10_docs.ipynb #d031
+# %% ../nbs/10_docs.ipynb #d033
 def page_cells(nb, pages: dict, docs_dir: Path, base: Path) -> list:
     "Cells as shown: hidden and directive-only cells dropped, `show_doc` cells as their documentation, links fixed."
     from execnb.nbio import mk_cell
@@ -141,7 +141,7 @@ def page_cells(nb, pages: dict, docs_dir: Path, base: Path) -> list:
         shown.append(cell)
     return shown
 
-# %% ../nbs/10_docs.ipynb #d035
+# %% ../nbs/10_docs.ipynb #d037
 def build_page(notebook: str, flags: list, pages: dict, title: str, docs_dir: str, base: str, extra_markdown: str = "") -> dict:
     "Execute one notebook, write its executed copy and its page; the outcome (or the error) as a dict."
     import matplotlib
@@ -163,7 +163,7 @@ def build_page(notebook: str, flags: list, pages: dict, title: str, docs_dir: st
         return {"notebook": notebook.name, "ok": False, "error": str(e), "seconds": time.perf_counter() - started}
     return {"notebook": notebook.name, "ok": True, "skipped": skipped, "seconds": time.perf_counter() - started}
 
-# %% ../nbs/10_docs.ipynb #d037
+# %% ../nbs/10_docs.ipynb #d039
 def _site(notebooks: list[Path], docs_dir: Path) -> tuple[dict, dict, Path, str]:
     "Pages of every notebook, their front matter, the readme notebook and the home page's table of pages."
     from nbdev.config import get_config
@@ -175,7 +175,7 @@ def _site(notebooks: list[Path], docs_dir: Path) -> tuple[dict, dict, Path, str]
     others = sorted((nb for nb in everything if nb != readme), key=lambda nb: (nb.name != "reference.ipynb", nb.name))
     return pages, meta, readme, site_table([meta[str(nb)] for nb in others])
 
-# %% ../nbs/10_docs.ipynb #d039
+# %% ../nbs/10_docs.ipynb #d041
 def build_docs(path=None, flags: str = "", n_workers: int = 2, keep_going: bool = False, docs_dir=None) -> int:
     "Build the site (all of nbs/, or the notebook `path`); 0 if every notebook ran, 1 after naming the failing cell."
     from nbdev.config import get_config
@@ -207,7 +207,7 @@ def build_docs(path=None, flags: str = "", n_workers: int = 2, keep_going: bool 
     else: print(f"docs: {docs_dir / 'index.html'} ({elapsed:.1f} s)")
     return 1 if failed else 0
 
-# %% ../nbs/10_docs.ipynb #d043
+# %% ../nbs/10_docs.ipynb #d045
 def main(argv=None):
     "`python -m clv_research.docs [--path NB] [--flags slow] [--n_workers 2] [--keep-going]`: build the site."
     p = argparse.ArgumentParser(description="Run the notebooks of nbs/ and render them to HTML under _docs/.")
@@ -219,6 +219,6 @@ def main(argv=None):
     os.chdir(repo_root())
     return build_docs(args.path, args.flags, args.n_workers, args.keep_going)
 
-# %% ../nbs/10_docs.ipynb #d045
+# %% ../nbs/10_docs.ipynb #d047
 #| eval: false
 if __name__ == "__main__": sys.exit(main())
