@@ -22,14 +22,14 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .data import CleaningReport, load_cdnow, load_transactions, simulate_transactions
-from .features import TIME_UNITS, rfm_summary, time_unit_days
+from .features import TIME_UNITS, TimeUnit, rfm_summary, time_unit_days
 from .metrics import SCORE_KEYS, cumulative_repeat_transactions, score
 from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, available_models, check_horizon,
                                   make_model)
 
 # %% auto #0
 __all__ = ['CDNOW_SPLIT', 'SIMULATED_PERIOD', 'SIMULATED_SPLIT', 'BUILTIN_DATASETS', 'PREDICTION_COLUMNS', 'ACTUAL_COLUMNS',
-           'TIMING_COLUMNS', 'Protocol', 'OnError', 'TimeUnit', 'DateLike', 'ExperimentError', 'is_builtin_dataset',
+           'TIMING_COLUMNS', 'Protocol', 'OnError', 'DateLike', 'ExperimentError', 'is_builtin_dataset',
            'default_split', 'load_dataset', 'data_summary', 'ModelSpec', 'resolve_models', 'fold_ids', 'CrossFitted',
            'cross_fit', 'forward_summary', 'tracking_curves', 'write_json', 'Result', 'model_predictions',
            'prediction_labels', 'AtLeast', 'ScoringOptions', 'run_experiment']
@@ -511,7 +511,6 @@ def _check_choice(name: str, value, choices) -> None:
 # %% ../nbs/05_experiment.ipynb #c043b
 Protocol = Literal["crossfit", "forward"]
 OnError = Literal["raise", "record"]
-TimeUnit = Literal[tuple(TIME_UNITS)]
 DateLike = str | pd.Timestamp
 
 @dataclass(frozen=True)
