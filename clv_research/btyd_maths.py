@@ -190,35 +190,46 @@ def _kernel_buffers(params, rows, per_row):
 
 # %% ../nbs/02b_btyd_maths.ipynb #m029
 @njit
+def _alpha_tables(params, values):
+    "log(alpha_k + v) and 1 / (alpha_k + v) for every segment k and distinct value v: (K, len(values)) each."
+    logs, inverses = np.empty((params.shape[0], values.shape[0])), np.empty((params.shape[0], values.shape[0]))
+    for k in range(params.shape[0]):
+        for j in range(values.shape[0]):
+            inverses[k, j] = 1.0 / (params[k, 1] + values[j]); logs[k, j] = math.log(params[k, 1] + values[j])
+    return logs, inverses
+
+@njit
 def bgnbd_loglik(params, rows, per_row=False):
     "BG/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, a, b) per segment (K, 4): total, gradient (K, 4), rows."
     K, n = params.shape[0], rows.x.shape[0]
     grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
     total = _x_tables_bgnbd(params, rows, grad, by_x)
-    nT, nt = rows.unique_T.shape[0], rows.unique_t_x.shape[0]
-    LT, IT, Lt, It = np.empty((K, nT)), np.empty((K, nT)), np.empty((K, nt)), np.empty((K, nt))
-    for k in range(K):  # logs of alpha + T and alpha + t_x once per distinct value
-        for j in range(nT):
-            LT[k, j] = math.log(params[k, 1] + rows.unique_T[j]); IT[k, j] = 1.0 / (params[k, 1] + rows.unique_T[j])
-        for j in range(nt):
-            Lt[k, j] = math.log(params[k, 1] + rows.unique_t_x[j]); It[k, j] = 1.0 / (params[k, 1] + rows.unique_t_x[j])
+    LT, IT = _alpha_tables(params, rows.unique_T)
+    Lt, It = _alpha_tables(params, rows.unique_t_x)
+    log_a, inv_b1, log_b1 = np.log(params[:, 2]), np.empty(by_x.shape), np.empty(by_x.shape)
+    for k in range(K):  # log(b + x - 1) and its inverse once per (segment, x)
+        for x in range(1, by_x.shape[1]):
+            inv_b1[k, x] = 1.0 / (params[k, 3] + x - 1.0); log_b1[k, x] = -math.log(inv_b1[k, x])
+    share_sum = np.zeros(K)  # d/da collects share / a: divide once at the end
     for i in range(n):
         k, x, w, iT, it = rows.segment[i], rows.x[i], rows.weight[i], rows.T_index[i], rows.t_x_index[i]
-        r, al, a, b = params[k, 0], params[k, 1], params[k, 2], params[k, 3]
-        rx = r + x
+        rx = params[k, 0] + x
         v = -rx * LT[k, iT]
-        gr, gal, ga, gb = -LT[k, iT], -rx * IT[k, iT], 0.0, 0.0
+        gr, gal = -LT[k, iT], -rx * IT[k, iT]
         if x > 0:  # may have dropped out right after the last purchase
+            xi = int(x)
             dlt = LT[k, iT] - Lt[k, it]
-            sp, share = log_add_exp(math.log(a) - math.log(b + x - 1.0) + rx * dlt, 0.0)
+            sp, share = log_add_exp(log_a[k] - log_b1[k, xi] + rx * dlt, 0.0)
             v += sp
             gr += share * dlt; gal += share * rx * (IT[k, iT] - It[k, it])
-            ga = share / a; gb = -share / (b + x - 1.0)
+            share_sum[k] += w * share; grad[k, 3] -= w * share * inv_b1[k, xi]
         total += w * v
-        grad[k, 0] += w * gr; grad[k, 1] += w * gal; grad[k, 2] += w * ga; grad[k, 3] += w * gb
+        grad[k, 0] += w * gr; grad[k, 1] += w * gal
         if per_row:
             row_ll[i] = v + by_x[k, int(x)]
+    grad[:, 2] += share_sum / params[:, 2]
     return total, grad, row_ll
+
 
 # %% ../nbs/02b_btyd_maths.ipynb #m035
 Z_SERIES = 0.6  # above this z the series needs too many terms and quadrature takes over
