@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 from sklearn.base import BaseEstimator
+from sklearn.utils.metadata_routing import UNUSED
 
 
 # %% auto #0
@@ -91,6 +92,9 @@ class CLVModel(BaseEstimator):
     "Base class of all CLV models: `fit(summary)`, `predict(summary, horizon)`, optional intervals, draws and report sections."
     name: str = "clv_model"
     supervised: bool = False
+    # summary and horizon are data, not scikit-learn routed metadata: no set_fit_request / set_predict_request
+    __metadata_request__fit = {"summary": UNUSED}
+    __metadata_request__predict = {"summary": UNUSED, "horizon": UNUSED}
 
     def fit(self, summary: pd.DataFrame) -> "CLVModel":
         "Learn from a per-customer summary; returns self."
