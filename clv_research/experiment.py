@@ -114,7 +114,8 @@ class ModelSpec:
         return {"name": self.name, "params": _jsonable(self.params)}
 
 def _jsonable(obj):
-    "`obj` with numpy scalars, arrays, timestamps and paths turned into plain JSON types."
+    "`obj` with numpy scalars, arrays, timestamps, paths and option dataclasses turned into plain JSON types."
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type): return _jsonable(dataclasses.asdict(obj))
     if isinstance(obj, dict): return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)): return [_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray): return _jsonable(obj.tolist())
