@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import html
 import sys
 from importlib import resources
 from pathlib import Path
@@ -17,7 +18,7 @@ from .metrics import interval_coverage, plot_decile_calibration, plot_holdout_by
 from .models import ReportSection
 
 # %% auto #0
-__all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE', 'PAGE_CSS',
+__all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE', 'PAGE_CSS', 'MATHJAX',
            'scores_table', 'peer_figures', 'peers_for', 'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency',
            'fig_overview', 'fig_deciles', 'fig_tracking', 'coverage_table', 'data_table', 'report_style',
            'show_model_sections', 'show_run', 'render_html', 'main']
@@ -273,12 +274,15 @@ main{max-width:1400px;margin:0 auto;padding:1.5rem 2rem 4rem;line-height:1.45}
 h1{font-size:1.7rem;border-bottom:1px solid #d0d7de;padding-bottom:.3rem}h2{font-size:1.35rem;margin-top:2rem}
 table{border-collapse:collapse;font-size:.8rem;margin:.6rem 0;font-variant-numeric:tabular-nums;display:block;
 overflow-x:auto;max-width:100%}
-th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:right}th{background:#f6f8fa}
-td:first-child,th:first-child{text-align:left}img{max-width:100%;height:auto}
+th,td{border:1px solid #d0d7de;padding:.25rem .5rem;text-align:left}th{background:#f6f8fa}
+table.dataframe td{text-align:right}table.dataframe td:first-child{text-align:left}img{max-width:100%;height:auto}
 pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.8rem}code{background:#f6f8fa;padding:0 .2rem}
 .anchor-link{display:none}
 .jp-Cell,.cell{margin:.4rem 0}.jp-InputPrompt,.jp-OutputPrompt{display:none}
 """
+# inline $...$ and display $$...$$ maths, typeset in the reader's browser (raw TeX stays readable offline)
+MATHJAX = ('<script>window.MathJax={tex:{inlineMath:[["$","$"],["\\\\(","\\\\)"]]}};</script>\n'
+           '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>\n')
 
 def render_html(notebook, html_path, title: str | None = None, show_input: bool = False) -> Path:
     "Write the executed notebook as a standalone HTML page (code shown only if `show_input`, stderr dropped), atomically."
@@ -291,10 +295,10 @@ def render_html(notebook, html_path, title: str | None = None, show_input: bool 
     exporter = HTMLExporter(template_name="basic", exclude_input=not show_input, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
-    title = title or Path(notebook).stem
+    title = html.escape(title or Path(notebook).stem)
     page = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>{title}</title>\n'
-            f"<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
+            f"{MATHJAX}<style>{PAGE_CSS}</style>\n</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n")
     _write_atomic(Path(html_path), lambda p: Path(p).write_text(page, encoding="utf-8"))
     return Path(html_path)
 
