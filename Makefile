@@ -25,7 +25,8 @@ env: $(STAMP) ## Create or update .venv (pip install -e ".[dev]", Jupyter kernel
 sync: $(STAMP) ## Clean notebooks, export the library and regenerate README.md from nbs/index.ipynb
 	$(BIN)/nbdev_clean
 	$(BIN)/nbdev_export
-	$(BIN)/jupyter nbconvert --to markdown --log-level WARN --stdout nbs/index.ipynb > README.md
+	@# nbdev_clean strips language_info, which nbconvert needs to tag the README's code blocks as python
+	$(BIN)/python -c "import nbconvert, nbformat; nb = nbformat.read('nbs/index.ipynb', 4); nb.metadata['language_info'] = {'name': 'python'}; print(nbconvert.MarkdownExporter().from_notebook_node(nb)[0], end='')" > README.md
 
 check-sync: $(STAMP) ## Fail if notebooks are unclean, or the library or README are out of sync with them
 	@before=$$(find $(SYNCED) -type f \( -name '*.ipynb' -o -name '*.py' -o -name '*.md' \) -not -path '*/.ipynb_checkpoints/*' | sort | xargs sha256sum); \

@@ -45,3 +45,14 @@ def test_report_templates_are_excluded_from_nbdev_test():
 def test_raw_data_checksums():
     for name, expected in CDNOW_FILES.values():
         assert sha256_file(raw_data_dir() / name) == expected, name
+
+
+def test_notebooks_are_committed_without_outputs():
+    # nbdev_clean keeps outputs (clear_all = False), so this is the check that notebooks stay source only
+    import json
+
+    with_outputs = [f"{nb.relative_to(ROOT)} cell {i}" for nb in sorted((ROOT / "nbs").rglob("*.ipynb"))
+                    if ".ipynb_checkpoints" not in nb.parts
+                    for i, cell in enumerate(json.loads(nb.read_text())["cells"])
+                    if cell.get("outputs") or cell.get("execution_count")]
+    assert not with_outputs, f"clear these outputs before committing: {with_outputs[:10]}"
