@@ -38,8 +38,9 @@ check-sync: $(STAMP) ## Fail if notebooks are unclean, or the library or README 
 	else echo "check-sync: notebooks clean, library and README in sync"; fi
 
 nbtest: $(STAMP) ## Run the notebook tests, each notebook in a process of its own like a fresh kernel (FLAGS=slow: slow cells too)
-	@# one process per notebook: notebooks register their own model classes, which must not leak into the next one
-	@printf '%s\n' nbs/*.ipynb | xargs -P 2 -I{} bash -c 'start=$$SECONDS; \
+	@# one process per notebook (notebooks register their own model classes, which must not leak into the next one),
+	@# largest first so that the two workers finish together
+	@ls -S nbs/*.ipynb | xargs -P 2 -I{} bash -c 'start=$$SECONDS; \
 	  if out=$$($(BIN)/nbdev_test --path {} $(if $(FLAGS),--flags $(FLAGS)) 2>&1); then echo "ok    {} ($$((SECONDS - start)) s)"; \
 	  else echo "FAILED {}"; echo "$$out" | grep -v "^WARNING"; exit 1; fi' \
 	  || { echo "nbtest: some notebooks failed (above)"; exit 1; }
