@@ -14,11 +14,12 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammainc, gammaincinv, ndtr, ndtri
 
 # %% auto #0
-__all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DEFAULT_SEGMENTS', 'TransactionDataError', 'repo_root', 'raw_data_dir',
-           'sha256_file', 'cdnow_path', 'load_cdnow', 'CleaningStep', 'CleaningReport', 'load_transactions',
-           'simulate_transactions']
+__all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS', 'TransactionDataError', 'repo_root',
+           'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow', 'CleaningStep', 'CleaningReport',
+           'load_transactions', 'Seasonality', 'operational_clock', 'simulate_transactions', 'simulate_world']
 
 # %% ../nbs/00_data.ipynb #c006
 class TransactionDataError(ValueError):
@@ -367,30 +368,33 @@ def _segment_parameters(n_customers: int, segments: dict, process: Literal["bgnb
     return segment, {k: np.array([spec[k] for spec in segments.values()], float)[segment]
                      for k in _PROCESS_PARAMS[process] + _SPEND_PARAMS}
 
-def _purchase_process(par: dict, window: np.ndarray, process: Literal["bgnbd", "pnbd"], rng) -> dict:
+def _purchase_process(par: dict, window: np.ndarray, process: Literal["bgnbd", "pnbd"], rng, shape: int = 1,
+                      to_operational=None) -> dict:
     "Latent purchase rate and dropout per customer, and how many repeat purchases each makes in `window` weeks."
     n = window.size
     rate = rng.gamma(par["r"], 1.0 / par["alpha"])
     if process == "bgnbd":
         p_dropout = rng.beta(par["a"], par["b"])
         max_repeats = rng.geometric(p_dropout)  # leaves right after this repeat purchase
-        n_poisson = rng.poisson(rate * window)
-        return {"lambda": rate, "p_dropout": p_dropout, "max_repeats": max_repeats, "lifetime": np.full(n, np.inf),
-                "n_poisson": n_poisson, "n_repeat": np.minimum(n_poisson, max_repeats)}
-    mu = rng.gamma(par["s"], 1.0 / par["beta"])
-    lifetime = rng.exponential(1.0 / mu)
-    n_poisson = rng.poisson(rate * np.minimum(window, lifetime))
-    return {"lambda": rate, "mu": mu, "lifetime": lifetime, "n_poisson": n_poisson, "n_repeat": n_poisson}
+        out, lifetime = {"lambda": rate, "p_dropout": p_dropout, "max_repeats": max_repeats}, np.full(n, np.inf)
+    else:
+        mu = rng.gamma(par["s"], 1.0 / par["beta"])
+        out, lifetime = {"lambda": rate, "mu": mu}, rng.exponential(1.0 / mu)
+    span = np.minimum(window, lifetime)
+    n_events = rng.poisson(shape * rate * (span if to_operational is None else to_operational(span)))
+    n_possible = n_events // shape  # every shape-th event is a purchase
+    n_repeat = np.minimum(n_possible, max_repeats) if process == "bgnbd" else n_possible
+    return {**out, "lifetime": lifetime, "n_poisson": n_events, "n_possible": n_possible, "n_repeat": n_repeat}
 
 # %% ../nbs/00_data.ipynb #c028c
-def _repeat_purchase_times(n_poisson: np.ndarray, n_repeat: np.ndarray, span: np.ndarray, rng) -> tuple[np.ndarray, np.ndarray]:
-    "Customer and time (weeks after the first purchase) of each repeat purchase: sorted uniforms on each customer's span, the first `n_repeat` kept."
+def _repeat_purchase_times(n_poisson: np.ndarray, n_repeat: np.ndarray, span: np.ndarray, rng, shape: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    "Customer and time (weeks after the first purchase) of each repeat purchase: sorted uniforms on each customer's span, every `shape`-th kept, the first `n_repeat` of those."
     owner = np.repeat(np.arange(n_poisson.size), n_poisson)
     times = rng.random(owner.size) * span[owner]
     order = np.lexsort((times, owner))
     owner, times = owner[order], times[order]
     rank = np.arange(owner.size) - np.repeat(np.cumsum(n_poisson) - n_poisson, n_poisson)
-    kept = rank < n_repeat[owner]
+    kept = ((rank + 1) % shape == 0) & (rank // shape < n_repeat[owner])
     return owner[kept], times[kept]
 
 def _dropout_weeks(process: Literal["bgnbd", "pnbd"], draws: dict, owner: np.ndarray, times: np.ndarray) -> np.ndarray:
@@ -398,7 +402,94 @@ def _dropout_weeks(process: Literal["bgnbd", "pnbd"], draws: dict, owner: np.nda
     if process == "pnbd": return draws["lifetime"]
     last = np.zeros(draws["n_poisson"].size)
     np.maximum.at(last, owner, times)
-    return np.where(draws["n_poisson"] >= draws["max_repeats"], last, np.inf)
+    return np.where(draws.get("n_possible", draws["n_poisson"]) >= draws["max_repeats"], last, np.inf)
+
+# %% ../nbs/00_data.ipynb #c028h
+@dataclass(frozen=True)
+class Seasonality:
+    "A calendar multiplier on every purchase rate: 1 + amplitude * cos(2 pi (day - peak) / period_days), constant within a day."
+    amplitude: float = 0.5  # 0 <= amplitude < 1: rates swing between (1 - amplitude) and (1 + amplitude) times their mean
+    peak: str = "2024-12-15"  # the day of the highest rates
+    period_days: float = 365.25  # days in one cycle, at least 2
+
+    def __post_init__(self):
+        if isinstance(self.amplitude, bool) or not isinstance(self.amplitude, (int, float)) or not 0 <= self.amplitude < 1:
+            raise ValueError(f"Seasonality amplitude={self.amplitude!r} must be a number with 0 <= amplitude < 1")
+        if isinstance(self.period_days, bool) or not isinstance(self.period_days, (int, float)) or not self.period_days >= 2:
+            raise ValueError(f"Seasonality period_days={self.period_days!r} must be a number of days >= 2")
+        try: pd.Timestamp(self.peak)
+        except (ValueError, TypeError): raise ValueError(f"Seasonality peak={self.peak!r} is not a date") from None
+
+    def multiplier(self, days) -> np.ndarray:
+        "The rate multiplier on each of `days` (dates)."
+        offset = (np.asarray(days, dtype="datetime64[D]") - np.datetime64(pd.Timestamp(self.peak).date(), "D")).astype(float)
+        return 1.0 + self.amplitude * np.cos(2 * np.pi * offset / self.period_days)
+
+# %% ../nbs/00_data.ipynb #c028l
+def operational_clock(seasonality: Seasonality, start, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+    "Weeks since `start` at each of the `n_days + 1` day boundaries, and the integrated multiplier there (operational weeks)."
+    days = np.datetime64(pd.Timestamp(start).date(), "D") + np.arange(n_days)
+    return np.arange(n_days + 1) / 7.0, np.r_[0.0, np.cumsum(seasonality.multiplier(days))] / 7.0
+
+def _operational(clock, origin, t):
+    "Operational weeks elapsed between calendar weeks `origin` and `origin + t`."
+    weeks, ops = clock
+    return np.interp(origin + t, weeks, ops) - np.interp(origin, weeks, ops)
+
+def _calendar(clock, origin, u):
+    "Calendar weeks after `origin` at which `u` operational weeks have elapsed (inverse of `_operational`)."
+    weeks, ops = clock
+    return np.interp(np.interp(origin, weeks, ops) + u, ops, weeks) - origin
+
+# %% ../nbs/00_data.ipynb #c028p
+def _spend_scale(par: dict, rate: np.ndarray, correlation: float, rng) -> np.ndarray:
+    "Each customer's Gamma-Gamma scale nu; a Gaussian copula with `correlation` ties the mean spend p / nu to the rate."
+    if correlation == 0: return rng.gamma(par["q"], 1.0 / par["gamma"])
+    z_rate = ndtri(np.clip(gammainc(par["r"], par["alpha"] * rate), 1e-15, 1 - 1e-15))
+    z_spend = correlation * z_rate + np.sqrt(1 - correlation ** 2) * rng.standard_normal(rate.size)
+    return gammaincinv(par["q"], ndtr(-z_spend)) / par["gamma"]  # a high mean spend is a low nu
+
+# %% ../nbs/00_data.ipynb #c028s
+def _check_options(process: str, timing_shape, seasonality, spend_rate_correlation) -> None:
+    "Raise naming the simulator option that is outside its domain."
+    if process not in _PROCESS_PARAMS:
+        raise ValueError(f"process={process!r}: choose 'bgnbd' or 'pnbd'")
+    if isinstance(timing_shape, bool) or not isinstance(timing_shape, (int, np.integer)) or timing_shape < 1:
+        raise ValueError(f"timing_shape={timing_shape!r} must be an integer >= 1 (Erlang-k gaps; 1 is Poisson purchasing)")
+    if seasonality is not None and not isinstance(seasonality, Seasonality):
+        raise ValueError(f"seasonality={seasonality!r} must be None or a Seasonality(amplitude, peak, period_days)")
+    if seasonality is not None and timing_shape > 1 and process == "pnbd":
+        raise ValueError("seasonality with timing_shape > 1 needs process='bgnbd' (a calendar-time lifetime on an "
+                         "operational-time renewal clock has no oracle here)")
+    rho = spend_rate_correlation
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not -1 < rho < 1:
+        raise ValueError(f"spend_rate_correlation={rho!r} must be a number strictly between -1 and 1")
+
+# %% ../nbs/00_data.ipynb #c028v
+TRUTH_COLUMNS = ("true_purchase_rate", "true_dropout_probability", "true_dropout_rate", "true_timing_shape",
+                 "true_mean_spend", "true_season_amplitude", "true_season_peak", "true_season_period_days")
+
+def _truth_table(ids, seg_names, first_date, draws: dict, dropout_time, window, mean_spend, timing_shape: int) -> pd.DataFrame:
+    "One row per customer: segment, first purchase, true parameters, dropout, whether alive at the end, mean spend."
+    dropout = {"p_dropout": draws["p_dropout"]} if "p_dropout" in draws else {"mu": draws["mu"]}
+    shape = {} if timing_shape == 1 else {"timing_shape": np.full(ids.size, timing_shape)}
+    return pd.DataFrame({"segment": seg_names, "first_purchase": first_date, "lambda": draws["lambda"], **dropout, **shape,
+                         "dropout_weeks": dropout_time, "alive_at_end": dropout_time >= window,
+                         "mean_spend": mean_spend, "n_transactions": 1 + draws["n_repeat"]},
+                        index=pd.Index(ids, name="customer_id"))
+
+def _with_truth_columns(tx: pd.DataFrame, truth: pd.DataFrame, timing_shape: int, seasonality) -> pd.DataFrame:
+    "`tx` with each customer's truth on every row (TRUTH_COLUMNS; NaN for what the process does not have)."
+    row = truth.index.get_indexer(tx["customer_id"])
+    nan = np.full(len(tx), np.nan)
+    cols = {"true_purchase_rate": truth["lambda"].to_numpy()[row],
+            "true_dropout_probability": truth["p_dropout"].to_numpy()[row] if "p_dropout" in truth else nan,
+            "true_dropout_rate": truth["mu"].to_numpy()[row] if "mu" in truth else nan,
+            "true_timing_shape": np.full(len(tx), float(timing_shape)), "true_mean_spend": truth["mean_spend"].to_numpy()[row],
+            "true_season_amplitude": np.full(len(tx), 0.0 if seasonality is None else float(seasonality.amplitude)),
+            "true_season_peak": pd.Timestamp(seasonality.peak if seasonality else "NaT"),
+            "true_season_period_days": np.full(len(tx), np.nan if seasonality is None else float(seasonality.period_days))}
+    return tx.assign(**cols)
 
 # %% ../nbs/00_data.ipynb #c028e
 def simulate_transactions(
@@ -409,10 +500,13 @@ def simulate_transactions(
     process: Literal["bgnbd", "pnbd"] = "bgnbd",  # the purchase and dropout process
     acquisition_days: int = 84,  # first purchases are uniform over this many days from `start`
     seed: int = 0,  # random seed
+    timing_shape: int = 1,  # gaps between purchases are Erlang(timing_shape) with mean 1/lambda; 1: Poisson purchasing
+    seasonality: Seasonality | None = None,  # a calendar multiplier on every purchase rate
+    spend_rate_correlation: float = 0.0,  # copula correlation of each customer's mean spend with their purchase rate
+    truth_columns: bool = False,  # put each customer's truth on every transaction row (TRUTH_COLUMNS)
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Simulated transactions and the per-customer truth table, from BTYD processes with segment-level parameters."
-    if process not in _PROCESS_PARAMS:
-        raise ValueError(f"process={process!r}: choose 'bgnbd' or 'pnbd'")
+    _check_options(process, timing_shape, seasonality, spend_rate_correlation)
     if n_customers < 1: raise ValueError(f"n_customers={n_customers}: need at least one customer")
     segments = _check_segments(DEFAULT_SEGMENTS if segments is None else segments, process)
     start, end = pd.Timestamp(start), pd.Timestamp(end)
@@ -422,11 +516,16 @@ def simulate_transactions(
     segment, par = _segment_parameters(n_customers, segments, process, rng)
     first_day = rng.integers(0, acquisition_days, size=n_customers)
     window = ((end - start).days + 1 - first_day - rng.random(n_customers)) / 7.0  # weeks observable after the first purchase
-    draws = _purchase_process(par, window, process, rng)
-    owner, times = _repeat_purchase_times(draws["n_poisson"], draws["n_repeat"], np.minimum(window, draws["lifetime"]), rng)
+    clock, origin = None if seasonality is None else operational_clock(seasonality, start, (end - start).days + 1), first_day / 7.0
+    to_op = None if clock is None else (lambda t: _operational(clock, origin, t))
+    draws = _purchase_process(par, window, process, rng, timing_shape, to_op)
+    span = np.minimum(window, draws["lifetime"])
+    owner, times = _repeat_purchase_times(draws["n_poisson"], draws["n_repeat"], span if clock is None else to_op(span),
+                                          rng, timing_shape)
+    if clock is not None: times = _calendar(clock, origin[owner], times)
     dropout_time = _dropout_weeks(process, draws, owner, times)
 
-    nu = rng.gamma(par["q"], 1.0 / par["gamma"])
+    nu = _spend_scale(par, draws["lambda"], spend_rate_correlation, rng)
     all_owner = np.concatenate([np.arange(n_customers), owner])
     all_time = np.concatenate([np.zeros(n_customers), times])
     spend = rng.gamma(par["p"][all_owner], 1.0 / nu[all_owner])
@@ -437,10 +536,41 @@ def simulate_transactions(
     tx = pd.DataFrame({"customer_id": ids[all_owner], "date": pd.DatetimeIndex(dates).floor("D"),
                        "amount": np.round(spend, 2), "segment": seg_names[all_owner]})
     tx = tx.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
-    dropout = {"p_dropout": draws["p_dropout"]} if process == "bgnbd" else {"mu": draws["mu"]}
-    truth = pd.DataFrame({"segment": seg_names, "first_purchase": first_date, "lambda": draws["lambda"], **dropout,
-                          "dropout_weeks": dropout_time, "alive_at_end": dropout_time >= window,
-                          "mean_spend": par["p"] / nu, "n_transactions": 1 + draws["n_repeat"]},
-                         index=pd.Index(ids, name="customer_id"))
+    truth = _truth_table(ids, seg_names, first_date, draws, dropout_time, window, par["p"] / nu, timing_shape)
     truth.attrs.update(process=process, segments=segments, start=str(start.date()), end=str(end.date()), seed=seed)
+    options = {"timing_shape": (timing_shape, 1), "seasonality": (seasonality, None), "spend_rate_correlation": (spend_rate_correlation, 0)}
+    truth.attrs.update({k: v for k, (v, default) in options.items() if v != default})  # plain runs keep their attributes
+    return (_with_truth_columns(tx, truth, timing_shape, seasonality) if truth_columns else tx), truth
+
+# %% ../nbs/00_data.ipynb #c037
+_CDNOW_BGNBD = dict(r=0.2425945, alpha=4.4136019, a=0.7929199, b=2.4258881)  # Fader, Hardie & Lee (2005), CDNOW sample
+_CDNOW_PNBD = dict(r=0.55315, alpha=10.57633, s=0.60625, beta=11.67150)  # Pareto/NBD on the CDNOW sample
+_CDNOW_GG = dict(p=6.25, q=3.74, gamma=15.44)  # Gamma-Gamma on the CDNOW sample
+
+WORLDS = {
+    "bgnbd": dict(segments={"all": dict(share=1.0, **_CDNOW_BGNBD, **_CDNOW_GG)}, process="bgnbd"),
+    "pnbd": dict(segments={"all": dict(share=1.0, **_CDNOW_PNBD, **_CDNOW_GG)}, process="pnbd"),
+    "segments": dict(segments=DEFAULT_SEGMENTS, process="bgnbd"),
+    "regular": dict(segments={"all": dict(share=1.0, r=2.0, alpha=20.0, s=0.6, beta=12.0, **_CDNOW_GG)}, process="pnbd",
+                    timing_shape=4),
+    "seasonal": dict(segments={"all": dict(share=1.0, **_CDNOW_BGNBD, **_CDNOW_GG)}, process="bgnbd",
+                     seasonality=Seasonality(amplitude=0.6, peak="2024-12-15")),
+    "spend_rate": dict(segments={"all": dict(share=1.0, **_CDNOW_BGNBD, **_CDNOW_GG)}, process="bgnbd",
+                       spend_rate_correlation=0.7),
+}
+
+def simulate_world(
+    world: Literal["bgnbd", "pnbd", "segments", "regular", "seasonal", "spend_rate"],  # one of WORLDS
+    n_customers: int,  # number of customers
+    seed: int = 0,  # random seed
+    start="2024-01-01",  # first day of the acquisition window
+    end="2025-06-30",  # last day of observation
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    "Transactions of a named world, with each customer's truth on every row, and the truth table."
+    if world not in WORLDS:
+        close = difflib.get_close_matches(str(world), WORLDS, n=1)
+        raise ValueError(f"world={world!r} is not a simulated world{'; did you mean ' + repr(close[0]) + '?' if close else ''} "
+                         f"Choose one of {list(WORLDS)}")
+    tx, truth = simulate_transactions(n_customers, start, end, seed=seed, truth_columns=True, **WORLDS[world])
+    truth.attrs["world"] = world
     return tx, truth
