@@ -7,7 +7,7 @@ __all__ = ['CDNOW_SPLIT', 'SIMULATED_PERIOD', 'SIMULATED_SPLIT', 'BUILTIN_DATASE
            'TIMING_COLUMNS', 'Protocol', 'OnError', 'DateLike', 'ExperimentError', 'is_builtin_dataset',
            'default_split', 'load_dataset', 'data_summary', 'ModelSpec', 'resolve_models', 'fold_ids', 'CrossFitted',
            'cross_fit', 'forward_summary', 'tracking_curves', 'write_json', 'Result', 'model_predictions',
-           'prediction_labels', 'AtLeast', 'ScoringOptions', 'run_experiment']
+           'prediction_labels', 'AtLeast', 'ScoringOptions', 'bootstrap_table', 'run_experiment']
 
 # %% ../nbs/05_experiment.ipynb #c003
 import copy
@@ -28,7 +28,9 @@ from fastcore.basics import patch
 
 from .data import CleaningReport, load_cdnow, load_transactions, simulate_transactions
 from .features import TIME_UNITS, TimeUnit, rfm_summary, time_unit_days
-from .metrics import SCORE_KEYS, cumulative_repeat_transactions, score
+from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
+                                  cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
+                                  score_intervals)
 from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, available_models, check_horizon,
                                   make_model)
 
@@ -314,7 +316,8 @@ def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: d
     return out
 
 # %% ../nbs/05_experiment.ipynb #c035
-PREDICTION_COLUMNS = ("purchases", "spend", "purchases_lo", "purchases_hi", "spend_lo", "spend_hi")
+PREDICTION_COLUMNS = ("purchases", "spend", "purchases_lo", "purchases_hi", "spend_lo", "spend_hi", "spend_crps",
+                      "purchases_pit", "spend_pit")
 ACTUAL_COLUMNS = ("frequency", "recency", "T", "monetary_value", "first_purchase", "frequency_holdout", "spend_holdout")
 TIMING_COLUMNS = ("fit_seconds", "predict_seconds")
 
@@ -352,6 +355,7 @@ class Result:
     tracking: pd.DataFrame | None = None
     errors: dict = field(default_factory=dict)
     transactions: pd.DataFrame | None = field(default=None, repr=False)
+    bootstrap: dict | None = None  # intervals and differences to the best model (see `run_experiment`)
 
     @property
     def labels(self) -> list[str]:
@@ -407,10 +411,14 @@ def save(self: Result, folder, run: dict | None = None, artefacts: bool = True) 
     write_json(folder / "models.json", _models_json(self))
     write_json(folder / "timings.json", {"models": {m: {c: round(float(self.metrics.loc[m, c]), 3) for c in TIMING_COLUMNS}
                                                     for m in self.labels},
-                                         "total_seconds": round(float(self.params.get("seconds", 0.0)), 3)})
+                                         "total_seconds": round(float(self.params.get("seconds", 0.0)), 3),
+                                         "bootstrap_seconds": round(float(self.params.get("bootstrap_seconds", 0.0)), 3)})
     err = folder / "model_errors.json"
     if self.errors: write_json(err, self.errors)
     elif err.exists(): err.unlink()
+    boot = folder / "bootstrap.json"
+    if self.bootstrap: write_json(boot, self.bootstrap)
+    elif boot.exists(): boot.unlink()
     write_json(folder / "metrics.json", {m: {k: _round(self.metrics.loc[m, k]) for k in SCORE_KEYS} for m in self.labels})
     return folder
 
@@ -435,7 +443,8 @@ def load(cls: Result, folder) -> Result:
     summary.attrs.update({k: data.get(k) for k in ("calibration_end", "holdout_end", "time_unit")})
     cleaning = data.pop("cleaning", None)
     return cls(metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
-               cleaning=cleaning, data=data, tracking=tracking, errors=_read_json(folder / "model_errors.json", {}))
+               cleaning=cleaning, data=data, tracking=tracking, errors=_read_json(folder / "model_errors.json", {}),
+               bootstrap=_read_json(folder / "bootstrap.json"))
 
 # %% ../nbs/05_experiment.ipynb #c040
 def _with_features(model: CLVModel, summary: pd.DataFrame, transactions: pd.DataFrame, calibration_end,
@@ -474,6 +483,15 @@ def _fit(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, hor
     train = forward_summary(transactions, cal, horizon, unit, segment)
     return model.fit(_with_features(model, train, transactions, train.attrs["calibration_end"], unit)), calib
 
+def _per_customer_draw_scores(summary: pd.DataFrame, samples: dict, seed: int) -> pd.DataFrame:
+    "Each customer's spend CRPS and randomised PIT of purchases and spend under the model's predictive draws."
+    spend = summary["spend_holdout"].to_numpy(float)
+    out = {"spend_crps": crps_from_samples(spend, samples["spend"], per_customer=True)}
+    if "purchases" in samples:
+        out["purchases_pit"] = randomized_pit(samples["purchases"], summary["frequency_holdout"].to_numpy(float), seed)
+    out["spend_pit"] = randomized_pit(samples["spend"], spend, seed + 1)
+    return pd.DataFrame(out, index=summary.index)
+
 def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float, protocol: str,
               folds: int, seed: int, segment, level: float, n_samples: int) -> dict:
     "Fit, predict and score one model; predictions, intervals, scores and seconds in a dict."
@@ -487,6 +505,7 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
     scores = score(summary, pred, intervals, samples)
     frame = pred.reindex(summary.index)[["purchases", "spend"]]
     if intervals is not None: frame = frame.join(intervals.reindex(summary.index))
+    if samples is not None: frame = frame.join(_per_customer_draw_scores(summary, samples, seed))
     return {"model": model, "input": calib, "predictions": frame, "scores": scores, "fit_seconds": t1 - t0,
             "predict_seconds": t2 - t1}
 
@@ -531,6 +550,8 @@ class ScoringOptions:
     n_samples: Annotated[int, AtLeast(0)] = 200  # predictive draws per customer for the CRPS (0: none)
     tracking: bool = True  # compute the weekly tracking curves
     on_error: OnError = "raise"  # a failing model: 'raise', or 'record' it in Result.errors and go on
+    bootstrap: int = 1000  # paired bootstrap replicates over customers for the score intervals (0: none, else >= 100)
+    bootstrap_level: float = 0.95  # central level of the score intervals
 
     def __post_init__(self):
         if not (isinstance(self.level, (int, float)) and 0 < self.level < 1):
@@ -539,6 +560,11 @@ class ScoringOptions:
             raise ExperimentError(f"n_samples={self.n_samples!r} must be an integer >= 0")
         if not isinstance(self.tracking, bool): raise ExperimentError(f"tracking={self.tracking!r} must be True or False")
         _check_choice("on_error", self.on_error, get_args(OnError))
+        b = self.bootstrap
+        if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or b < 0 or 0 < b < 100:
+            raise ExperimentError(f"bootstrap={b!r} must be 0 (no intervals) or an integer of at least 100 replicates")
+        if isinstance(self.bootstrap_level, bool) or not (isinstance(self.bootstrap_level, (int, float)) and 0 < self.bootstrap_level < 1):
+            raise ExperimentError(f"bootstrap_level={self.bootstrap_level!r} must be a number between 0 and 1 (exclusive)")
 
 # %% ../nbs/05_experiment.ipynb #c043f
 def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float,
@@ -561,6 +587,32 @@ def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.
         for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"]),
                            ("seconds", ev["predict_seconds"])):
             out[key][spec.label] = value
+    return out
+
+# %% ../nbs/05_experiment.ipynb #c043g
+def _bootstrap(summary: pd.DataFrame, predictions: dict, metrics: pd.DataFrame, scoring: ScoringOptions, seed: int) -> dict:
+    "The paired bootstrap of a run as plain JSON: each model's score intervals and headline differences to the best model."
+    reps = bootstrap_scores(summary, predictions, scoring.bootstrap, seed)
+    intervals = score_intervals(reps, scoring.bootstrap_level)
+    vs = difference_to_best(metrics, reps, scoring.bootstrap_level)
+    return {"replicates": scoring.bootstrap, "level": scoring.bootstrap_level, "seed": seed, "best": vs.attrs["best"],
+            "headline": list(HEADLINE_METRICS),
+            "intervals": {m: {k: {"lo": _round(intervals.loc[m, f"{k}_lo"]), "hi": _round(intervals.loc[m, f"{k}_hi"])}
+                              for k in SCORE_KEYS} for m in reps},
+            "vs_best": {m: {k: {"diff": _round(vs.loc[m, f"{k}_diff"]), "lo": _round(vs.loc[m, f"{k}_diff_lo"]),
+                                "hi": _round(vs.loc[m, f"{k}_diff_hi"]), "tied": bool(vs.loc[m, f"{k}_tied"])}
+                            for k in vs.attrs["best"]} for m in reps}}
+
+def bootstrap_table(bootstrap: dict | None) -> pd.DataFrame:
+    "A run's `bootstrap` (or bootstrap.json) as one row per model: `<metric>_lo`, `_hi`, `_diff`, `_diff_lo`, `_diff_hi`, `_tied`."
+    if not bootstrap: return pd.DataFrame()
+    rows = {m: {f"{k}_{end}": v[end] for k, v in iv.items() for end in ("lo", "hi")} for m, iv in bootstrap["intervals"].items()}
+    for m, d in bootstrap["vs_best"].items():
+        for k, v in d.items():
+            rows[m].update({f"{k}_diff": v["diff"], f"{k}_diff_lo": v["lo"], f"{k}_diff_hi": v["hi"], f"{k}_tied": v["tied"]})
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    num = [c for c in out.columns if not c.endswith("_tied")]
+    out[num] = out[num].astype(float)
     return out
 
 # %% ../nbs/05_experiment.ipynb #c044
@@ -600,16 +652,22 @@ def run_experiment(
     runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring)
     metrics = pd.DataFrame.from_dict(runs["rows"], orient="index").reindex(columns=[*SCORE_KEYS, *TIMING_COLUMNS])
     metrics.index.name = "model"
+    boot_started = time.perf_counter()
+    ok = [m for m in runs["predictions"] if m not in runs["errors"]]
+    boot = (_bootstrap(summary, {m: runs["predictions"][m] for m in ok}, metrics.loc[ok], scoring, seed)
+            if scoring.bootstrap and ok else None)
     keep = [c for c in (*ACTUAL_COLUMNS, segment) if c and c in summary.columns]
     wide = pd.concat([summary[keep], *[p.add_prefix(f"{m}:") for m, p in runs["predictions"].items()]], axis=1)
     params = {"dataset": dataset if isinstance(dataset, str) else str(dataset) if isinstance(dataset, os.PathLike)
               else "DataFrame", "calibration_end": str(cal.date()), "holdout_end": str(hold.date()), "horizon": horizon,
               "folds": folds, "seed": seed, "segment": segment, "protocol": protocol, "time_unit": time_unit,
-              "level": scoring.level, "n_samples": scoring.n_samples, "load_kwargs": _jsonable(load_kwargs),
+              "level": scoring.level, "n_samples": scoring.n_samples,
+              "bootstrap": scoring.bootstrap, "bootstrap_level": scoring.bootstrap_level,
+              "bootstrap_seconds": time.perf_counter() - boot_started, "load_kwargs": _jsonable(load_kwargs),
               "models": {s.label: s.describe() for s in specs}}
     curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
                               errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
     params["seconds"] = time.perf_counter() - started
     return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=runs["fitted"],
                   cleaning=cleaning, data=data_summary(transactions, summary), tracking=curves, errors=runs["errors"],
-                  transactions=transactions)
+                  transactions=transactions, bootstrap=boot)
