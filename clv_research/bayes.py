@@ -10,8 +10,8 @@ __all__ = ['PURCHASE_PARAMS', 'NATURAL_PARAMS', 'SPEND_PARAMS', 'SPEND_NATURAL',
            'default_model_config', 'prior_draws', 'Process', 'Pooling', 'Parametrization', 'SpreadPrior', 'Sampler',
            'choose', 'Layout', 'SamplingOptions', 'normal_log_prior', 'spread_log_prior', 'segment_theta',
            'log_prior_and_chain', 'log_posterior', 'LogLikOp', 'build_pymc_model', 'PosteriorShape', 'HierarchicalCLV',
-           'plot_rank_figure', 'plot_energy_figure', 'frequency_check', 'plot_frequency_check', 'randomized_pit',
-           'coverage_report', 'true_working', 'recovery_table', 'simulated_summary']
+           'plot_rank_figure', 'plot_energy_figure', 'frequency_check', 'plot_frequency_check', 'coverage_report',
+           'true_working', 'recovery_table', 'simulated_summary']
 
 # %% ../nbs/07_bayes.ipynb #c003
 import math
@@ -31,6 +31,7 @@ from .btyd_maths import bgnbd_loglik, gg_draw_spend, gg_expected_spend, gg_logli
 from .btyd_maths import pack_spend_rows, pnbd_loglik, purchase_process
 from .data import simulate_transactions
 from .features import rfm_summary
+from .metrics import pit_coverage, randomized_pit
 from .models import (CLVModel, NotFittedError, ReportSection, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
 
@@ -1016,13 +1017,6 @@ def report_sections(self: HierarchicalCLV, label: str, result) -> list[ReportSec
     return [ReportSection(f"`{label}`: sampling health", HEALTH_TEXT, health),
             ReportSection(f"`{label}`: posterior summary", POSTERIOR_TEXT, posterior)]
 
-# %% ../nbs/07_bayes.ipynb #c055
-def randomized_pit(samples, actual, seed: int = 0) -> np.ndarray:
-    "Randomised probability integral transform of `actual` (N,) under predictive `samples` (N, n)."
-    samples, actual = np.asarray(samples, float), np.asarray(actual, float)[:, None]
-    below, at = (samples < actual).mean(1), (samples == actual).mean(1)
-    return below + np.random.default_rng(seed).random(len(below)) * at
-
 # %% ../nbs/07_bayes.ipynb #n302
 def coverage_report(model, summary: pd.DataFrame, level: float = 0.8, n: int = 400) -> dict:
     "Raw interval coverage and randomised-PIT coverage of holdout purchases and spend at `level`."
@@ -1034,8 +1028,7 @@ def coverage_report(model, summary: pd.DataFrame, level: float = 0.8, n: int = 4
     for k, col in (("purchases", "frequency_holdout"), ("spend", "spend_holdout")):
         y = summary[col].to_numpy(float)
         out[k] = float(((y >= iv[k + "_lo"]) & (y <= iv[k + "_hi"])).mean())
-        pit = randomized_pit(sm[k], y)
-        out[k + "_pit"] = float(((pit >= (1 - level) / 2) & (pit <= (1 + level) / 2)).mean())
+        out[k + "_pit"] = pit_coverage(randomized_pit(sm[k], y), level)
     return out
 
 # %% ../nbs/07_bayes.ipynb #n304
