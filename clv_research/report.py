@@ -11,17 +11,21 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .experiment import Result, _write_atomic, prediction_labels
-from .metrics import interval_coverage, plot_decile_calibration, plot_holdout_by_frequency, plot_lorenz, plot_tracking
+from .experiment import Result, _write_atomic, bootstrap_table, prediction_labels
+from .metrics import (HEADLINE_METRICS, HIGHER_IS_BETTER, interval_coverage, pit_coverage,
+                                  plot_decile_calibration, plot_holdout_by_frequency, plot_lorenz, plot_tracking,
+                                  rank_models)
 from .models import ReportSection
 
 # %% auto #0
-__all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE', 'PAGE_CSS', 'MATHJAX',
-           'scores_table', 'peer_figures', 'peers_for', 'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency',
-           'fig_overview', 'fig_deciles', 'fig_tracking', 'coverage_table', 'data_table', 'report_style',
-           'show_model_sections', 'show_run', 'render_html', 'main']
+__all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'CALIBRATION_NOTE', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE',
+           'PAGE_CSS', 'MATHJAX', 'rank_rule', 'interval_cells', 'scores_table', 'peer_figures', 'peers_for',
+           'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency', 'fig_overview', 'fig_deciles',
+           'fig_tracking', 'coverage_table', 'fig_pit', 'data_table', 'report_style', 'show_model_sections', 'show_run',
+           'render_html', 'main']
 
 # %% ../nbs/06a_report.ipynb #r006
 METRIC_GUIDE = """\
@@ -29,7 +33,8 @@ METRIC_GUIDE = """\
 
 - *MAE* (mean absolute error) is minimised by the median, which is zero: a baseline that predicts nobody buys
   scores well on spend MAE. Read MAE only beside such a baseline.
-- *RMSE* penalises missing the big spenders; a model must get the heavy tail right.
+- *RMSE* penalises missing the big spenders; a model must get the heavy tail right. *R^2* is 1 - MSE / variance of
+  the actuals: the share of the variance explained (0 for predicting the mean, negative for worse).
 - *Aggregate error* (sum predicted / sum actual - 1) is the error a finance team sees on the total; 0 is best.
 - *Normalised Gini* and *Spearman* measure ranking only (who is worth more), ignoring scale; *top-10 % capture* is the
   share of holdout spend held by the 10 % of customers ranked highest, the targeting question.
@@ -41,8 +46,22 @@ METRIC_GUIDE = """\
 Rank on RMSE, Gini, aggregate error, capture and coverage; never on MAE alone.
 """
 
+def rank_rule(rank_by: str = "composite", level: float | None = 0.95) -> str:
+    "The sentence a page states about how its tables are ordered and what the intervals and marks mean."
+    names = ", ".join(SCORE_LABELS.get(m, m) for m in HEADLINE_METRICS).replace("spend agg. err", "|spend agg. err|")
+    rule = (f"**Order:** the composite rank, each model's mean rank over the headline metrics ({names}); rank 1 is "
+            "the best on a metric, ties share the average rank, a model without a score (CRPS without predictive "
+            "draws) ranks last on it." if rank_by == "composite" else
+            f"**Order:** {SCORE_LABELS.get(rank_by, rank_by)}, "
+            f"{'higher' if rank_by in HIGHER_IS_BETTER else 'closer to 0.80' if rank_by.endswith('coverage80') else 'closer to 0' if rank_by.endswith('agg_err') else 'lower'} first.")
+    if level is None: return rule
+    return (rule + f" Each cell shows the score and its {level:.0%} paired-bootstrap interval over customers (every "
+            "model scored on the same resampled customers); ★ marks the best model on each headline metric and ≈ the "
+            "models whose difference to it has an interval containing 0: not distinguishable from the best.")
+
 SCORE_LABELS = {"purchases_mae": "count MAE", "purchases_rmse": "count RMSE", "purchases_agg_err": "count agg. err",
                 "purchases_spearman": "count Spearman", "spend_mae": "spend MAE", "spend_rmse": "spend RMSE",
+                "purchases_r2": "count R2", "spend_r2": "spend R2",
                 "spend_agg_err": "spend agg. err", "spend_gini": "Gini", "spend_spearman": "spend Spearman",
                 "spend_top10_capture": "top-10% capture", "spend_decile_mape": "decile MAPE",
                 "spend_coverage80": "coverage80", "spend_crps": "CRPS", "fit_seconds": "fit s", "predict_seconds": "predict s"}
@@ -53,12 +72,34 @@ def _percent(table: pd.DataFrame) -> pd.DataFrame:
         if c in table: table[c] = table[c].map(lambda v: f"{v:+.1%}" if pd.notna(v) else "")
     return table
 
-def scores_table(metrics: pd.DataFrame, baseline: str | None = None, top: int | None = None) -> pd.DataFrame:
-    "Models sorted by Gini (best first), at most `top` of them plus the `baseline` row, with short column names."
-    m = metrics.sort_values("spend_gini", ascending=False, na_position="last", kind="stable")
+def _with_interval(metric: str, value, lo, hi, mark: str) -> str:
+    "One cell: '0.684 [0.671, 0.697]' (signed percentages for aggregate errors) and its mark; '' for no score."
+    if pd.isna(value): return ""
+    f = (lambda v: f"{v:+.1%}") if metric.endswith("_agg_err") else (lambda v: f"{v:.3f}")
+    return f(value) + (f" [{f(lo)}, {f(hi)}]" if pd.notna(lo) and pd.notna(hi) else "") + mark
+
+def _mark(intervals: pd.DataFrame, model, metric: str) -> str:
+    "' ★' for the best model on a headline metric, ' ≈' for one not distinguishable from it, '' otherwise."
+    tied = intervals.get(f"{metric}_tied")
+    if tied is None or model not in intervals.index or not tied[model] == True: return ""
+    return " ★" if intervals.loc[model, f"{metric}_diff_lo"] == 0 == intervals.loc[model, f"{metric}_diff_hi"] else " ≈"
+
+def interval_cells(metrics: pd.DataFrame, intervals: pd.DataFrame) -> pd.DataFrame:
+    "Every score as text with its interval and mark (columns `<metric>_lo`, `_hi`, `_tied`, `_diff_lo`, `_diff_hi` of `intervals`)."
+    get = lambda m, c: intervals.loc[m, c] if m in intervals.index and c in intervals.columns else np.nan
+    return pd.DataFrame({k: [_with_interval(k, metrics.loc[m, k], get(m, f"{k}_lo"), get(m, f"{k}_hi"), _mark(intervals, m, k))
+                             for m in metrics.index] for k in metrics.columns}, index=metrics.index)
+
+def scores_table(metrics: pd.DataFrame, baseline: str | None = None, top: int | None = None,
+                 intervals: pd.DataFrame | None = None, rank_by: str = "composite") -> pd.DataFrame:
+    "Models ordered by `rank_by` (best first), at most `top` of them plus the `baseline` row, with short column names."
+    key = rank_models(metrics, rank_by)
+    m = metrics.loc[sorted(metrics.index, key=lambda i: (pd.isna(key[i]), key[i] if pd.notna(key[i]) else 0))]
     if top is not None and len(m) > top:
         keep = list(m.index[:top]) + ([baseline] if baseline in m.index and baseline not in m.index[:top] else [])
         m = m.loc[keep]
+    if intervals is not None and len(intervals):
+        return interval_cells(m, intervals).rename(columns=SCORE_LABELS).rename_axis(None)
     return _percent(m.rename(columns=SCORE_LABELS).rename_axis(None))
 
 # %% ../nbs/06a_report.ipynb #r011
@@ -162,19 +203,53 @@ def fig_tracking(result: Result):
     return plot_tracking(t, result.summary.attrs["calibration_end"])
 
 # %% ../nbs/06a_report.ipynb #r031
-def coverage_table(result: Result, level: float = 0.8) -> pd.DataFrame | None:
-    "Per model with intervals: share of customers inside the interval and mean width, for purchases and spend."
-    rows = {}
-    for label, p in _preds(result).items():
-        if "spend_lo" not in p or p["spend_lo"].isna().all(): continue
-        row = {}
-        for col, actual in (("purchases", "frequency_holdout"), ("spend", "spend_holdout")):
-            lo, hi = p[f"{col}_lo"], p[f"{col}_hi"]
-            if lo.isna().any(): continue
+def _calibration_row(result: Result, p: pd.DataFrame, level: float) -> dict:
+    "Raw interval coverage, randomised-PIT coverage and mean interval width of one model, for purchases and spend."
+    row = {}
+    for col, actual in (("purchases", "frequency_holdout"), ("spend", "spend_holdout")):
+        lo, hi = p.get(f"{col}_lo"), p.get(f"{col}_hi")
+        if lo is not None and not lo.isna().any():
             row[f"{col} coverage"] = interval_coverage(result.predictions[actual], lo, hi)
-            row[f"{col} mean width"] = float((hi - lo).mean())
-        rows[label] = row
+        if f"{col}_pit" in p and not p[f"{col}_pit"].isna().any():
+            row[f"{col} PIT coverage"] = pit_coverage(p[f"{col}_pit"], level)
+        if lo is not None and not lo.isna().any(): row[f"{col} mean width"] = float((hi - lo).mean())
+    return row
+
+def coverage_table(result: Result, level: float = 0.8) -> pd.DataFrame | None:
+    "Per model with intervals or draws: raw coverage, randomised-PIT coverage and mean width, for purchases and spend."
+    rows = {label: row for label, p in _preds(result).items() if (row := _calibration_row(result, p, level))}
     return pd.DataFrame.from_dict(rows, orient="index") if rows else None
+
+CALIBRATION_NOTE = """\
+**Which coverage column to read.** Holdout purchases are counts and most customers buy nothing, so a predictive
+distribution has an atom at 0 and a central interval of a customer likely to buy nothing is [0, something]: it
+contains the actual 0 whatever its nominal level. Raw coverage of central intervals of such discrete, zero-inflated
+outcomes therefore over-covers by construction, even for a calibrated model. The randomised PIT spreads each atom
+uniformly over its probability mass, so for a calibrated model *PIT coverage* (the share of PIT values inside the
+central 80 % band) is 0.80: **read PIT coverage**; raw coverage is shown because it is what a user of the intervals
+gets. The PIT histograms below should be flat at 1: a U shape means overconfident, a hump too wide, a slope a biased
+level.
+"""
+
+def fig_pit(result: Result, bins: int = 10, columns: int = 4):
+    "Histograms of each model's randomised PIT of purchases and spend (flat at 1 when calibrated); None without PIT values."
+    import matplotlib.pyplot as plt
+    preds = {m: p for m, p in _preds(result).items() if "spend_pit" in p and p["spend_pit"].notna().all()}
+    if not preds: return None
+    rows = -(-len(preds) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), layout="constrained", squeeze=False)
+    plt.close(fig)
+    for ax, (label, p) in zip(axes.flat, preds.items()):
+        for col in ("purchases", "spend"):
+            if f"{col}_pit" in p and p[f"{col}_pit"].notna().all():
+                ax.hist(p[f"{col}_pit"], bins=bins, range=(0, 1), density=True, histtype="step", lw=1.5, label=col)
+        ax.axhline(1, color="0.5", ls=":", lw=1)
+        ax.set(title=label, xlim=(0, 1))
+        ax.tick_params(labelsize=7)
+    axes.flat[0].legend(fontsize="x-small")
+    for ax in list(axes.flat)[len(preds):]: ax.set_visible(False)
+    fig.suptitle("Randomised PIT of holdout purchases and spend (flat at 1 when calibrated)", fontsize=10)
+    return fig
 
 DATA_ORDER = ("rows", "customers_in_data", "first_date", "last_date", "amount_total", "rows_nonpositive_amount",
               "calibration_end", "holdout_end", "time_unit", "horizon", "customers", "customers_repeating",
@@ -242,11 +317,14 @@ def _show_charts(result: Result, heading: str) -> None:
         display(Markdown(TRACKING_NOTE))
     cov = coverage_table(result)
     if cov is not None:
-        display(Markdown(f"{heading} Interval coverage (central 80 %)"))
+        display(Markdown(f"{heading} Calibration of the predictive distributions (central 80 %)"))
         display(cov.style.format(precision=3))
+        display(Markdown(CALIBRATION_NOTE))
+        if (fig := fig_pit(result)) is not None: display(fig)
 
 # %% ../nbs/06a_report.ipynb #r046
-def show_run(result: Result, heading: str = "##", top: int | None = None, guide: bool = False) -> None:
+def show_run(result: Result, heading: str = "##", top: int | None = None, guide: bool = False,
+             rank_by: str = "composite") -> None:
     "Display a run's scores, data summary, charts and model errors (for report notebooks)."
     from IPython.display import Markdown, display
     p = result.params
@@ -254,7 +332,10 @@ def show_run(result: Result, heading: str = "##", top: int | None = None, guide:
                      f"{p.get('calibration_end')}, holdout to {p.get('holdout_end')} (horizon {p.get('horizon'):g} "
                      f"{p.get('time_unit')}), supervised models: {p.get('protocol')}"
                      f"{' with ' + str(p.get('folds')) + ' folds' if p.get('protocol') == 'crossfit' else ''}."))
-    display(scores_table(result.metrics, top=top).style.format(precision=3, na_rep=""))
+    boot = result.bootstrap
+    display(Markdown(rank_rule(rank_by, boot["level"] if boot else None)))
+    table = scores_table(result.metrics, top=top, intervals=bootstrap_table(boot), rank_by=rank_by)
+    display(table.style.format(precision=3, na_rep="") if not boot else table)
     if guide: display(Markdown(METRIC_GUIDE))
     if result.errors:
         display(Markdown("**Failed models**: " + "; ".join(f"`{m}`: {e['error_type']}: {e['message']}"

@@ -29,14 +29,14 @@ import pandas as pd
 import yaml
 
 from .experiment import (AtLeast, ExperimentError, ScoringOptions, _read_json, _write_atomic,
-                                     is_builtin_dataset, run_experiment, write_json)
-from .metrics import SCORE_KEYS
+                                     bootstrap_table, is_builtin_dataset, run_experiment, write_json)
+from .metrics import HEADLINE_METRICS, RANK_RULES, SCORE_KEYS, rank_models
 from .report import render_html
 
 # %% auto #0
-__all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'SweepConfigError', 'template_parameters', 'Run',
-           'SweepConfig', 'load_sweep', 'run_ids', 'RunOutcome', 'execute_run', 'leaderboard', 'write_leaderboard',
-           'SweepReport', 'run_comparison', 'run_sweep', 'main']
+__all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'INTERVAL_COLUMNS', 'BEST_COLUMNS',
+           'SweepConfigError', 'template_parameters', 'Run', 'SweepConfig', 'load_sweep', 'run_ids', 'RunOutcome',
+           'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport', 'run_comparison', 'run_sweep', 'main']
 
 # %% ../nbs/06_sweep.ipynb #c007
 class SweepConfigError(ValueError):
@@ -65,7 +65,9 @@ CONFIG_KEYS = {"name": "the sweep's name (a folder name)", "description": "free 
                "comparison": "comparison notebook, relative to the YAML file (default: comparison.ipynb beside the "
                              "template; null: none)",
                "parameters": "parameters fixed for every run", "grid": "lists whose product gives the runs",
-               "timeout": "seconds allowed per notebook cell (null: no limit)"}
+               "timeout": "seconds allowed per notebook cell (null: no limit)",
+               "rank_by": "how the leaderboard orders each run's models: a metric, or 'composite' (the default: mean "
+                          "rank over the headline metrics)"}
 
 def _is_date(v) -> bool:
     try: return isinstance(v, str) and not pd.isna(pd.Timestamp(v))
@@ -111,6 +113,8 @@ def _parameter_checks() -> dict:
     checks = {name: _check_of(hint) for name, hint in hints.items()}
     checks["models"] = (lambda v: v == "all" or (isinstance(v, list) and len(v) > 0 and all(map(_is_model_entry, v))),
                         "'all' or a non-empty list of model names, [name, params] pairs or {name, params, label} dicts")
+    checks["bootstrap"] = (lambda v: _is_int(v) and (v == 0 or v >= 100), "0 (no intervals) or an integer of at least 100")
+    checks["bootstrap_level"] = (lambda v: _is_number(v) and 0 < v < 1, "a number strictly between 0 and 1")
     return checks
 
 PARAMETER_CHECKS = _parameter_checks()
@@ -199,6 +203,7 @@ class SweepConfig:
     description: str = ""
     timeout: float | None = None
     path: Path | None = None
+    rank_by: str = "composite"
 
     @property
     def base(self) -> Path:
@@ -270,10 +275,13 @@ def load_sweep(config) -> SweepConfig:
         if not values: raise SweepConfigError(f"grid.{k} is empty: give at least one value")
         for i, v in enumerate(values): _check_value(f"grid.{k}[{i}]", k, v, defaults)
     _check_models(parameters, grid)
+    rank_by = raw.get("rank_by", "composite")
+    if rank_by not in RANK_RULES: raise SweepConfigError(f"{src}: rank_by = {rank_by!r} is not valid"
+                                                         f"{_did_you_mean(str(rank_by), RANK_RULES)}; allowed: {list(RANK_RULES)}")
     if raw.get("description") is not None and not isinstance(raw["description"], str):
         raise SweepConfigError(f"{src}: 'description' must be text")
     return SweepConfig(name=raw["name"], notebook=notebook, parameters=parameters, grid=grid, comparison=comparison,
-                       description=raw.get("description") or "", timeout=timeout, path=path.resolve() if path else None)
+                       description=raw.get("description") or "", timeout=timeout, path=path.resolve() if path else None, rank_by=rank_by)
 
 # %% ../nbs/06_sweep.ipynb #c016
 def _slug(value) -> str:
@@ -395,31 +403,40 @@ def execute_run(config: SweepConfig, run: Run, sweep_dir, force: bool = False) -
     return RunOutcome(run, "done", folder, time.perf_counter() - started)
 
 # %% ../nbs/06_sweep.ipynb #c029
-def leaderboard(sweep_dir, run_ids=None) -> pd.DataFrame:
-    "One row per (run, model) of the completed runs (in `run_ids` order, or all): grid values, scores, seconds."
+INTERVAL_COLUMNS = tuple(f"{k}_{end}" for k in SCORE_KEYS for end in ("lo", "hi"))
+BEST_COLUMNS = tuple(f"{k}_{c}" for k in HEADLINE_METRICS for c in ("diff", "diff_lo", "diff_hi", "tied"))
+
+def _run_rows(folder: Path, rid: str, rank_by: str) -> tuple[list[dict], dict]:
+    "One finished run's leaderboard rows in `rank_by` order (none if unfinished) and its grid point."
+    scores = _read_json(folder / "metrics.json")
+    if scores is None: return [], {}
+    times = _read_json(folder / "timings.json", {}).get("models", {})
+    point = ((_read_json(folder / "params.json", {}) or {}).get("run") or {}).get("point") or {}
+    metrics = pd.DataFrame.from_dict(scores, orient="index", dtype=float).reindex(columns=list(SCORE_KEYS))
+    boot = bootstrap_table(_read_json(folder / "bootstrap.json"))
+    key, composite = rank_models(metrics, rank_by), rank_models(metrics)
+    order = sorted(metrics.index, key=lambda m: (pd.isna(key[m]), key[m] if pd.notna(key[m]) else 0, m))
+    return [{"run_id": rid, "model": m, **point, "rank": i + 1, "rank_by": rank_by, "composite_rank": composite[m],
+             **metrics.loc[m].to_dict(), **(boot.loc[m].dropna().to_dict() if m in boot.index else {}),
+             **times.get(m, {})} for i, m in enumerate(order)], point
+
+def leaderboard(sweep_dir, run_ids=None, rank_by: str = "composite") -> pd.DataFrame:
+    "One row per (run, model) of the completed runs (in `run_ids` order, or all), ranked by `rank_by` within each run."
+    if rank_by not in RANK_RULES: raise SweepConfigError(f"rank_by={rank_by!r} is not valid; allowed: {list(RANK_RULES)}")
     runs_dir = Path(sweep_dir) / "runs"
     if run_ids is None: run_ids = sorted(p.name for p in runs_dir.iterdir()) if runs_dir.exists() else []
     rows, grid_keys = [], []
-    for order, rid in enumerate(run_ids):
-        folder = runs_dir / rid
-        scores = _read_json(folder / "metrics.json")
-        if scores is None: continue
-        times = _read_json(folder / "timings.json", {}).get("models", {})
-        point = ((_read_json(folder / "params.json", {}) or {}).get("run") or {}).get("point") or {}
+    for rid in run_ids:
+        run_rows, point = _run_rows(runs_dir / rid, rid, rank_by)
+        rows += run_rows
         grid_keys += [k for k in point if k not in grid_keys]
-        for model, s in scores.items():
-            rows.append({"run_id": rid, "model": model, "_order": order, **point,
-                         **{k: s.get(k) for k in SCORE_KEYS}, **times.get(model, {})})
-    columns = ["run_id", "model", *grid_keys, *SCORE_KEYS, "fit_seconds", "predict_seconds"]
-    if not rows: return pd.DataFrame(columns=columns)
-    lb = pd.DataFrame(rows)
-    lb[list(SCORE_KEYS)] = lb[list(SCORE_KEYS)].astype(float)
-    lb = lb.sort_values(["_order", "spend_gini", "model"], ascending=[True, False, True], na_position="last", kind="stable")
-    return lb.reindex(columns=columns).reset_index(drop=True)
+    columns = ["run_id", "model", *grid_keys, "rank", "rank_by", "composite_rank", *SCORE_KEYS, *INTERVAL_COLUMNS,
+               *BEST_COLUMNS, "fit_seconds", "predict_seconds"]
+    return pd.DataFrame(rows).reindex(columns=columns)
 
-def write_leaderboard(sweep_dir, run_ids=None) -> pd.DataFrame:
+def write_leaderboard(sweep_dir, run_ids=None, rank_by: str = "composite") -> pd.DataFrame:
     "Write `<sweep_dir>/leaderboard.csv` (atomically) and return it."
-    lb = leaderboard(sweep_dir, run_ids)
+    lb = leaderboard(sweep_dir, run_ids, rank_by)
     _write_atomic(Path(sweep_dir) / "leaderboard.csv", lambda p: lb.to_csv(p, index=False, float_format="%.6g"))
     return lb
 
@@ -482,7 +499,8 @@ def run_comparison(config: SweepConfig, sweep_dir, run_ids: list[str]) -> Path:
     sweep_dir = Path(sweep_dir).resolve()
     tmp = sweep_dir / ".index.tmp.ipynb"
     params = {"sweep_dir": str(sweep_dir.resolve()), "run_ids": run_ids, "name": config.name,
-              "description": config.description, "config_path": str(config.path) if config.path else None}
+              "description": config.description, "config_path": str(config.path) if config.path else None,
+              "rank_by": config.rank_by}
     (sweep_dir / "kernel.log").unlink(missing_ok=True)
     try:
         _execute(config.comparison, tmp, params, config.comparison.parent, config.timeout, sweep_dir / "kernel.log")
@@ -527,7 +545,7 @@ def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=No
             pool.shutdown()
             report.outcomes = [f.result() for f in futures]
     ids = [r.run_id for r in all_runs]
-    report.leaderboard = write_leaderboard(sweep_dir, ids)
+    report.leaderboard = write_leaderboard(sweep_dir, ids, config.rank_by)
     if comparison and config.comparison is not None:
         try: report.index_html = run_comparison(config, sweep_dir, ids)
         except Exception as e:

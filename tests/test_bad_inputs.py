@@ -172,3 +172,42 @@ def test_scoring_options_are_checked():
     for kwargs, message in (({"on_error": "ignore"}, "on_error='ignore'"), ({"level": 80}, "level=80"),
                             ({"n_samples": -1}, "n_samples=-1"), ({"tracking": "no"}, "tracking='no'")):
         with pytest.raises(ExperimentError, match=message): ScoringOptions(**kwargs)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"bootstrap": 99}, "bootstrap=99 must be 0 (no intervals) or an integer of at least 100"),
+    ({"bootstrap": 1}, "bootstrap=1 must be 0 (no intervals) or an integer of at least 100"),
+    ({"bootstrap": -1}, "bootstrap=-1 must be 0"),
+    ({"bootstrap_level": 0}, "bootstrap_level=0 must be a number between 0 and 1"),
+    ({"bootstrap_level": 1.0}, "bootstrap_level=1.0 must be a number between 0 and 1"),
+    ({"bootstrap_level": 95}, "bootstrap_level=95 must be a number between 0 and 1")])
+def test_bootstrap_options_are_named(kwargs, message):
+    from clv_research.experiment import ExperimentError, ScoringOptions
+    with pytest.raises(ExperimentError) as err: ScoringOptions(**kwargs)
+    assert message in str(err.value), str(err.value)
+
+
+def test_bootstrap_functions_name_bad_arguments():
+    from clv_research.metrics import bootstrap_scores, score_intervals
+    summary = pd.DataFrame({"frequency_holdout": [0, 1.0], "spend_holdout": [0, 5.0]}, index=["a", "b"])
+    pred = pd.DataFrame({"purchases": [0.5, 0.5], "spend": [2.0, 3.0]}, index=["a", "b"])
+    with pytest.raises(ValueError, match="`replicates` must be at least 1"): bootstrap_scores(summary, {"m": pred}, 0)
+    with pytest.raises(ValueError, match="`predictions\\['m'\\]` lacks 1 of the summary's 2 customers"):
+        bootstrap_scores(summary, {"m": pred.iloc[:1]})
+    reps = bootstrap_scores(summary, {"m": pred}, 100)
+    for level in (0, 1, 1.2, -0.5):
+        with pytest.raises(ValueError, match=f"level={level!r} must be a number strictly between 0 and 1"):
+            score_intervals(reps, level)
+
+
+def test_unknown_rank_by_lists_the_allowed_values(tmp_path):
+    from clv_research.data import repo_root
+    from clv_research.metrics import rank_models
+    from clv_research.sweep import SweepConfigError, leaderboard, load_sweep
+    config = {"name": "t", "notebook": str(repo_root() / "nbs" / "reports" / "experiment.ipynb"), "rank_by": "gini",
+              "parameters": {"models": ["zero"]}}
+    with pytest.raises(SweepConfigError) as err: load_sweep(config)
+    assert "rank_by = 'gini' is not valid; allowed: ['composite', 'purchases_mae'" in str(err.value)
+    with pytest.raises(SweepConfigError, match="rank_by='rmse' is not valid; allowed: \\['composite'"): leaderboard(tmp_path, rank_by="rmse")
+    with pytest.raises(ValueError, match="rank_by='x' is not a metric; allowed: \\['composite'"):
+        rank_models(pd.DataFrame({"spend_rmse": [1.0]}), "x")

@@ -54,7 +54,8 @@ def test_end_to_end(tiny):
     assert sorted(p.name for p in (sweep / "runs").iterdir()) == ids
     for rid in ids:
         run = sweep / "runs" / rid
-        for name in ("run.ipynb", "run.html", "metrics.json", "predictions.parquet", "params.json", "timings.json"):
+        for name in ("run.ipynb", "run.html", "metrics.json", "predictions.parquet", "params.json", "timings.json",
+                     "bootstrap.json"):
             assert (run / name).exists(), name
         metrics = json.loads((run / "metrics.json").read_text())
         assert sorted(metrics) == sorted(FAST)
@@ -69,9 +70,14 @@ def test_end_to_end(tiny):
     assert len(lb) == 2 * len(FAST)
     assert {"run_id", "model", "fit_seconds", "calibration_end", *SCORE_KEYS} <= set(lb.columns)
     assert list(lb["run_id"].drop_duplicates()) == ids
+    assert {f"{k}_{end}" for k in SCORE_KEYS for end in ("lo", "hi")} <= set(lb.columns)
+    assert {"rank", "composite_rank", "spend_rmse_diff", "spend_rmse_diff_lo", "spend_rmse_tied"} <= set(lb.columns)
     for _, rows in lb.groupby("run_id"):
-        gini = rows["spend_gini"].to_numpy()
-        assert (gini[:-1] >= gini[1:]).all()
+        assert rows["rank"].tolist() == list(range(1, len(rows) + 1)) and set(rows["rank_by"]) == {"composite"}
+        assert rows["composite_rank"].is_monotonic_increasing
+        has = rows["spend_rmse"].notna()
+        assert (rows.loc[has, "spend_rmse_lo"] <= rows.loc[has, "spend_rmse"]).all()
+        assert (rows.loc[has, "spend_rmse"] <= rows.loc[has, "spend_rmse_hi"]).all()
     index = (sweep / "index.html").read_text()
     assert "Leaderboard" in index and f'href="runs/{ids[0]}/run.html"' in index
 
@@ -81,8 +87,9 @@ def test_rerun_gives_identical_metrics(tiny, tmp_path, monkeypatch):
     rid = "calibration_end-2024-09-30__horizon-13"
     monkeypatch.chdir(tmp_path)  # a relative --out must work although papermill runs notebooks in other folders
     assert main([str(yml), "--out", "relative_out", "--quiet", "--no-comparison", "--only", rid]) == 0
-    first, second = (o / "tiny" / "runs" / rid / "metrics.json" for o in (out, tmp_path / "relative_out"))
-    assert first.read_bytes() == second.read_bytes()
+    for name in ("metrics.json", "bootstrap.json"):
+        first, second = (o / "tiny" / "runs" / rid / name for o in (out, tmp_path / "relative_out"))
+        assert first.read_bytes() == second.read_bytes(), name
 
 
 def test_skip_only_and_force(tiny, tmp_path):
