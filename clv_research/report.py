@@ -43,7 +43,7 @@ METRIC_GUIDE = """\
   is too wide, lower overconfident), and *CRPS* scores the whole predictive distribution (lower is better); both exist
   only for models with predictive distributions.
 
-Rank on RMSE, Gini, aggregate error, capture and coverage; never on MAE alone.
+No order here rests on one score, least of all MAE: the rule each table follows is stated under this guide.
 """
 
 def rank_rule(rank_by: str = "composite", level: float | None = 0.95) -> str:
@@ -72,6 +72,7 @@ def _percent(table: pd.DataFrame) -> pd.DataFrame:
         if c in table: table[c] = table[c].map(lambda v: f"{v:+.1%}" if pd.notna(v) else "")
     return table
 
+# %% ../nbs/06a_report.ipynb #r006b
 def _with_interval(metric: str, value, lo, hi, mark: str) -> str:
     "One cell: '0.684 [0.671, 0.697]' (signed percentages for aggregate errors) and its mark; '' for no score."
     if pd.isna(value): return ""
@@ -231,6 +232,7 @@ gets. The PIT histograms below should be flat at 1: a U shape means overconfiden
 level.
 """
 
+# %% ../nbs/06a_report.ipynb #r031b
 def fig_pit(result: Result, bins: int = 10, columns: int = 4):
     "Histograms of each model's randomised PIT of purchases and spend (flat at 1 when calibrated); None without PIT values."
     import matplotlib.pyplot as plt
