@@ -1,5 +1,5 @@
-"""Speed of the gradient-boosted CLV models: customer_features and BoostedCLV fitting on CDNOW master (5-fold
-cross-fitting) and on one million simulated customers (one cross-fitting fold: 80 % of the customers).
+"""Speed of the gradient-boosted CLV models: customer_features, BoostedCLV fitting and predictive draws on CDNOW master
+(5-fold cross-fitting) and on one million simulated customers (one cross-fitting fold: 80 % of the customers).
 
 Run: .venv/bin/python benchmarks/bench_boosting.py   (prints figures; not a test; timings are noisy on a shared machine)
 """
@@ -10,7 +10,7 @@ from clv_research.boosting import SUMMARY_FEATURES, customer_features
 from clv_research.data import load_cdnow, simulate_transactions
 from clv_research.experiment import SIMULATED_PERIOD, SIMULATED_SPLIT, cross_fit, fold_ids
 from clv_research.features import rfm_summary
-from clv_research.models import make_model
+from clv_research.models import HOLDOUT_COLUMNS, make_model
 
 
 def timed(fn):
@@ -40,9 +40,13 @@ def main(argv=None):
         print(f"customer_features CDNOW master ({len(master):,} rows -> {len(feats):,} customers x "
               f"{feats.shape[1]} columns): {t_feat:.2f} s")
         model = make_model(args.model, n_jobs=args.n_jobs)
-        t_all, _ = timed(lambda: cross_fit(lambda: make_model(args.model, n_jobs=args.n_jobs),
-                                           with_features(model, master, "1997-09-30", "1998-06-30"), folds=5, seed=0))
+        master_summary = with_features(model, master, "1997-09-30", "1998-06-30")
+        t_all, crossed = timed(lambda: cross_fit(lambda: make_model(args.model, n_jobs=args.n_jobs), master_summary,
+                                                 folds=5, seed=0))
         print(f"{args.model} CDNOW master: features + 5-fold training {t_all:.1f} s (target < 60 s)")
+        master_calib = master_summary.drop(columns=list(HOLDOUT_COLUMNS))
+        t_draw, _ = timed(lambda: crossed.sample_predictive(master_calib, 39, n=200, seed=0))
+        print(f"sample_predictive, 200 draws for {len(master_calib):,} customers (out of fold): {t_draw:.1f} s (target < 10 s)")
     if args.skip_simulated: return
 
     t_sim, (tx, _) = timed(lambda: simulate_transactions(args.customers, *SIMULATED_PERIOD, seed=0))
@@ -59,6 +63,8 @@ def main(argv=None):
     calib = summary.drop(columns=["frequency_holdout", "spend_holdout", "duration_holdout"])
     t_pred, _ = timed(lambda: (fitted.predict(calib, 39), fitted.predict_interval(calib, 39)))
     print(f"predict + predict_interval for {len(calib):,} customers: {t_pred:.1f} s")
+    t_draw, _ = timed(lambda: fitted.sample_predictive(calib.iloc[:100_000], 39, n=200, seed=0))
+    print(f"sample_predictive, 200 draws for 100,000 customers: {t_draw:.1f} s")
     print(f"features + training on {args.customers:,} simulated customers: {t_feat + t_fit:.1f} s "
           f"(5-fold cross-fitting ~ {t_feat + 5 * t_fit:.0f} s)")
 
