@@ -148,8 +148,7 @@ def conditional_purchases(rate, x, t_x, T, horizon, p=None, mu=None, k: int = 1,
     return alive, alive * per_alive
 
 # %% ../nbs/02c_oracle.ipynb #o037
-ORACLE_TRUTH = ("true_purchase_rate", "true_dropout_probability", "true_dropout_rate", "true_timing_shape", "true_mean_spend",
-                "true_season_amplitude", "true_season_peak", "true_season_period_days")
+ORACLE_TRUTH = TRUTH_COLUMNS  # the truth the simulator writes on every transaction row
 
 def _check_truth(frame: pd.DataFrame, what: str) -> None:
     "Raise naming the truth columns `frame` lacks, and where they come from."
