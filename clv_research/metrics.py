@@ -13,6 +13,7 @@ __all__ = ['SCORE_KEYS', 'HEADLINE_METRICS', 'HIGHER_IS_BETTER', 'RANK_RULES', '
            'plot_holdout_by_frequency', 'plot_tracking']
 
 # %% ../nbs/04_metrics.ipynb #c002
+import functools
 import warnings
 
 import numpy as np
@@ -396,10 +397,15 @@ def _cumulative_at(cum_w: np.ndarray, cum_x: np.ndarray, x: np.ndarray, position
     take = lambda m: np.take_along_axis(m, i, 1)
     return take(cum_x) - (take(cum_w) - positions[None, :]) * take(x)
 
+@functools.lru_cache(maxsize=16)
+def _bucket_edges(n: int, n_buckets: int) -> np.ndarray:
+    "Number of ranks 1..n in buckets 1..j, for j = 0..n_buckets, as `pd.qcut` of the ranks cuts them."
+    return np.r_[0, np.cumsum(np.bincount(pd.qcut(np.arange(1, n + 1), n_buckets, labels=False), minlength=n_buckets))]
+
 def _decile_blocks(bw: np.ndarray, bs: np.ndarray, values: np.ndarray, n_buckets: int) -> np.ndarray:
     "Decile MAPE from the prediction's tie blocks (highest first: weights, actual sums, predicted value of each block)."
     n = int(bw[0].sum())
-    edges = np.r_[0, np.cumsum(np.bincount(pd.qcut(np.arange(1, n + 1), n_buckets, labels=False), minlength=n_buckets))]
+    edges = _bucket_edges(n, n_buckets)
     bw, bs, values = bw[:, ::-1], bs[:, ::-1], np.broadcast_to(values[::-1], bw.shape)
     with np.errstate(divide="ignore", invalid="ignore"): mean = np.where(bw > 0, bs / bw, 0.0)
     cum_w, size = np.cumsum(bw, axis=1), np.diff(edges)
