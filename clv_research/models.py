@@ -90,6 +90,7 @@ class CLVModel(BaseEstimator):
     "Base class of all CLV models: `fit(summary)`, `predict(summary, horizon)`, optional intervals, draws and report sections."
     name: str = "clv_model"
     supervised: bool = False
+    needs_truth: bool = False  # needs the simulator's true parameters (the oracle): only for simulated worlds
     # summary and horizon are data, not scikit-learn routed metadata: no set_fit_request / set_predict_request
     __metadata_request__fit = {"summary": UNUSED}
     __metadata_request__predict = {"summary": UNUSED, "horizon": UNUSED}
