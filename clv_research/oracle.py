@@ -10,6 +10,7 @@ __all__ = ['ORACLE_TRUTH', 'bgnbd_alive', 'bgnbd_alive_purchases', 'pnbd_alive',
 # %% ../nbs/02c_oracle.ipynb #o003
 import numpy as np
 import pandas as pd
+from fastcore.basics import patch
 from scipy.special import expit, gammainc, gammaln, logsumexp, xlogy
 
 from .data import TRUTH_COLUMNS, Seasonality, operational_clock
@@ -197,21 +198,25 @@ class Oracle(CLVModel):
         truth.index = truth.index.astype(str)
         return truth
 
-    def fit(self, summary: pd.DataFrame) -> "Oracle":
-        "Check that the summary carries the truth; nothing is estimated."
-        check_summary(summary)
-        try: _check_truth(summary, "summary")
-        except OracleError as e:
-            raise OracleError(f"{e}. Join oracle.transaction_features(transactions, calibration_end) onto the summary "
-                              "(run_experiment does)") from None
-        self.params_ = {}
-        return self
+# %% ../nbs/02c_oracle.ipynb #o048b
+@patch
+def fit(self: Oracle, summary: pd.DataFrame) -> Oracle:
+    "Check that the summary carries the truth; nothing is estimated."
+    check_summary(summary)
+    try: _check_truth(summary, "summary")
+    except OracleError as e:
+        raise OracleError(f"{e}. Join oracle.transaction_features(transactions, calibration_end) onto the summary "
+                          "(run_experiment does)") from None
+    self.params_ = {}
+    return self
 
-    def predict(self, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
-        "Expected purchases and spend of each customer over the next `horizon` time units, given the truth."
-        self._check_fitted()
-        purchases = oracle_purchases(check_summary(summary), check_horizon(horizon))
-        return prediction_frame(summary.index, purchases, purchases * summary["true_mean_spend"].to_numpy(float))
+# %% ../nbs/02c_oracle.ipynb #o048e
+@patch
+def predict(self: Oracle, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
+    "Expected purchases and spend of each customer over the next `horizon` time units, given the truth."
+    self._check_fitted()
+    purchases = oracle_purchases(check_summary(summary), check_horizon(horizon))
+    return prediction_frame(summary.index, purchases, purchases * summary["true_mean_spend"].to_numpy(float))
 
 # %% ../nbs/02c_oracle.ipynb #o048
 def world_scores(world: str, n_customers: int = 10_000, models=("bgnbd_gg", "pnbd_gg", "historical_rate", "oracle"),
