@@ -188,6 +188,7 @@ def oracle_purchases(summary: pd.DataFrame, horizon: float) -> np.ndarray:
 class Oracle(CLVModel):
     "The ceiling on a simulated world: exact conditional expectations from each customer's true parameters."
     supervised = False
+    needs_truth = True  # `models: all` takes it only on data with the simulated truth
 
     def __init__(self): pass
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clv_research.data import load_cdnow
+from clv_research.data import load_cdnow, simulate_world
 from clv_research.features import rfm_summary
 from clv_research.models import HOLDOUT_COLUMNS, available_models, make_model
 
@@ -17,15 +17,24 @@ CHEAP = {"bayes_bgnbd_gg": {"sampler": "map"}, "hier_bgnbd_gg": {"sampler": "map
 @pytest.fixture(scope="module")
 def cdnow_sample():
     tx = load_cdnow("sample")
-    return tx, rfm_summary(tx, CALIBRATION_END, HOLDOUT_END)
+    return tx, rfm_summary(tx, CALIBRATION_END, HOLDOUT_END), CALIBRATION_END
 
 
-def fitted(name, transactions, summary):
+@pytest.fixture(scope="module")
+def simulated_world():
+    "A small simulated world: the only data a model that needs the true parameters (the oracle) can fit."
+    tx, _ = simulate_world("bgnbd", 500, seed=1)
+    return tx, rfm_summary(tx, "2024-09-30", "2025-06-30"), "2024-09-30"
+
+
+def fitted(name, transactions, summary, calibration_end):
     "A fitted model and the frame it predicts from (holdout columns dropped, extra features joined)."
     model = make_model(name, **CHEAP.get(name, {}))
-    extra = model.transaction_features(transactions[transactions["date"] <= CALIBRATION_END], CALIBRATION_END, "W")
+    seen = transactions[transactions["date"] <= calibration_end]
+    extra = model.transaction_features(seen, calibration_end, "W")
     full = summary if extra is None else summary.join(extra, how="left")
     calib = full.drop(columns=list(HOLDOUT_COLUMNS))
+    full.attrs.update(summary.attrs); calib.attrs.update(summary.attrs)  # as the experiment runner does
     return model.fit(full if model.supervised else calib), calib
 
 
@@ -40,8 +49,9 @@ def outputs(model, calib) -> list[pd.DataFrame]:
 
 
 @pytest.mark.parametrize("name", available_models())
-def test_fitted_model_survives_pickle(name, cdnow_sample):
-    model, calib = fitted(name, *cdnow_sample)
+def test_fitted_model_survives_pickle(name, request):
+    data = request.getfixturevalue("simulated_world" if make_model(name).needs_truth else "cdnow_sample")
+    model, calib = fitted(name, *data)
     before = outputs(model, calib)
     restored = pickle.loads(pickle.dumps(model))
     assert type(restored) is type(model) and restored.get_params().keys() == model.get_params().keys()
