@@ -34,9 +34,10 @@ from .metrics import HEADLINE_METRICS, RANK_RULES, SCORE_KEYS, rank_models
 from .report import render_html
 
 # %% auto #0
-__all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'INTERVAL_COLUMNS', 'BEST_COLUMNS',
-           'SweepConfigError', 'template_parameters', 'Run', 'SweepConfig', 'load_sweep', 'run_ids', 'RunOutcome',
-           'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport', 'run_comparison', 'run_sweep', 'main']
+__all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'STUDY_KEYS', 'INTERVAL_COLUMNS', 'BEST_COLUMNS',
+           'SweepConfigError', 'template_parameters', 'Run', 'Study', 'SweepConfig', 'study_table', 'load_sweep',
+           'run_ids', 'RunOutcome', 'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport', 'run_comparison',
+           'run_sweep', 'main']
 
 # %% ../nbs/06_sweep.ipynb #c007
 class SweepConfigError(ValueError):
@@ -65,6 +66,7 @@ CONFIG_KEYS = {"name": "the sweep's name (a folder name)", "description": "free 
                "comparison": "comparison notebook, relative to the YAML file (default: comparison.ipynb beside the "
                              "template; null: none)",
                "parameters": "parameters fixed for every run", "grid": "lists whose product gives the runs",
+               "studies": "instead of one grid: a list of named studies, each with its own parameters and grid",
                "timeout": "seconds allowed per notebook cell (null: no limit)",
                "rank_by": "how the leaderboard orders each run's models: a metric, or 'composite' (the default: mean "
                           "rank over the headline metrics)"}
@@ -159,7 +161,7 @@ def _check_key(where: str, key: str, defaults: dict) -> None:
         raise SweepConfigError(f"{where}: {head!r} is not a mapping, so {key!r} cannot set a key inside it")
 
 # %% ../nbs/06_sweep.ipynb #c012
-def _model_names(parameters: dict, grid: dict) -> list[tuple[str, str]]:
+def _model_names(parameters: dict, grid: dict, prefix: str = "") -> list[tuple[str, str]]:
     "(where, model name) for every model the sweep names."
     out = []
     def entries(where, models):
@@ -172,11 +174,11 @@ def _model_names(parameters: dict, grid: dict) -> list[tuple[str, str]]:
     out += [("parameters.exclude", n) for n in parameters.get("exclude") or []]
     out += [("parameters.model_params", n) for n in parameters.get("model_params") or {}]
     out += [(f"grid.{k}", k.split(".")[1]) for k in grid if k.startswith("model_params.") and k.count(".") >= 1]
-    return out
+    return [(prefix + where, name) for where, name in out]
 
-def _check_models(parameters: dict, grid: dict) -> None:
+def _check_models(parameters: dict, grid: dict, prefix: str = "") -> None:
     "Raise naming the first unregistered model name."
-    names = _model_names(parameters, grid)
+    names = _model_names(parameters, grid, prefix)
     if not names: return
     from clv_research.models import available_models
     known = available_models()
@@ -191,6 +193,14 @@ class Run:
     run_id: str
     point: dict
     parameters: dict
+    study: str = ""  # the (first) study the run belongs to; "" in a sweep with one grid
+
+@dataclass(frozen=True)
+class Study:
+    "One named part of a sweep: parameters over the sweep's, and grids whose Cartesian products (joined) give its runs."
+    name: str
+    parameters: dict
+    grids: list
 
 @dataclass
 class SweepConfig:
@@ -204,6 +214,8 @@ class SweepConfig:
     timeout: float | None = None
     path: Path | None = None
     rank_by: str = "composite"
+    studies: list = field(default_factory=list)  # of Study; empty: the one `grid`
+    defaults: dict = field(default_factory=dict)  # the template's parameter defaults
 
     @property
     def base(self) -> Path:
@@ -211,11 +223,14 @@ class SweepConfig:
         return self.path.parent if self.path else Path.cwd()
 
     def runs(self) -> list[Run]:
-        "The runs of the grid's Cartesian product, in file order, with stable readable ids."
-        keys = list(self.grid)
-        points = [dict(zip(keys, values)) for values in itertools.product(*(self.grid[k] for k in keys))]
-        ids = run_ids(points)
-        return [Run(i, p, _apply(self.parameters, p)) for i, p in zip(ids, points)]
+        "The runs of the grid's Cartesian product (or of every study's), in file order, with stable readable ids."
+        if self.studies: return list({key: run for _, key, run, _ in _study_points(self)}.values())
+        points = _product(self.grid)
+        return [Run(i, p, _apply(self.parameters, p)) for i, p in zip(run_ids(points), points)]
+
+def _product(grid: dict) -> list[dict]:
+    keys = list(grid)
+    return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
 
 def _apply(parameters: dict, point: dict) -> dict:
     "Fixed parameters with a grid point's values set (dotted keys set inside dict parameters)."
@@ -225,6 +240,78 @@ def _apply(parameters: dict, point: dict) -> dict:
         target = out
         for p in path: target = target.setdefault(p, {})
         target[leaf] = copy.deepcopy(value)
+    return out
+
+
+# %% ../nbs/06_sweep.ipynb #c013s
+def _effective(parameters: dict, defaults: dict) -> str:
+    "The parameters as JSON, without those equal to the template's default (equal runs compare equal)."
+    norm = lambda x: json.dumps(x, sort_keys=True, default=str)
+    return norm({k: v for k, v in parameters.items() if not (k in defaults and norm(v) == norm(defaults[k]))})
+
+def _study_points(config: SweepConfig) -> list[tuple[str, str, Run, dict]]:
+    "(study, effective parameters, the run, the study's grid point) for every point of every study, in file order."
+    out, first = [], {}
+    for study in config.studies:
+        points = [p for grid in study.grids for p in _product(grid)]
+        fixed = {**config.parameters, **study.parameters}
+        for rid, point in zip(run_ids(points), points):
+            params = _apply(fixed, point)
+            key = _effective(params, config.defaults)
+            first.setdefault(key, Run(f"{study.name}__{rid}", point, params, study.name))
+            out.append((study.name, key, first[key], point))
+    return out
+
+def study_table(config: SweepConfig) -> list[dict]:
+    "One row per (study, run): the study, the (possibly shared) run id and the study's grid values of that run."
+    return [{"study": s, "run_id": run.run_id, **point} for s, _, run, point in _study_points(config)]
+
+# %% ../nbs/06_sweep.ipynb #c013c
+def _check_grid(where: str, grid, fixed: dict, defaults: dict) -> None:
+    "Raise naming `where.<key>` for a grid that is not a mapping of non-empty lists of valid values."
+    if not isinstance(grid, dict): raise SweepConfigError(f"{where} must be a mapping of lists, got {type(grid).__name__}")
+    for k, values in grid.items():
+        _check_key(f"{where}.{k}", k, defaults)
+        if k in fixed: raise SweepConfigError(f"{where}.{k}: also set in 'parameters'; set it in one place")
+        if not isinstance(values, list): raise SweepConfigError(f"{where}.{k} must be a list of values, got {values!r}")
+        if not values: raise SweepConfigError(f"{where}.{k} is empty: give at least one value")
+        for i, v in enumerate(values): _check_value(f"{where}.{k}[{i}]", k, v, defaults)
+
+STUDY_KEYS = {"name": "the study's name (starts its run ids)", "description": "free text for the report",
+              "parameters": "parameters over the sweep's, for this study's runs",
+              "grid": "lists whose product gives the study's runs (or a list of such mappings, joined)"}
+
+def _check_study(i: int, study, parameters: dict, defaults: dict) -> Study:
+    "The i-th entry of `studies`, checked, with errors that name the study and the key."
+    if not isinstance(study, dict) or not isinstance(study.get("name"), str) or not study["name"]:
+        raise SweepConfigError(f"studies[{i}]: each study is a mapping with a 'name' and a 'grid' ({list(STUDY_KEYS)})")
+    name, where = study["name"], f"studies.{study['name']}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise SweepConfigError(f"{where}: the name must be letters, digits, '_', '.' or '-' (it starts run ids)")
+    for k in study:
+        if k not in STUDY_KEYS: raise SweepConfigError(f"{where}: unknown key {k!r}{_did_you_mean(k, STUDY_KEYS)} "
+                                                       f"(allowed: {list(STUDY_KEYS)})")
+    own = study.get("parameters") or {}
+    if not isinstance(own, dict): raise SweepConfigError(f"{where}.parameters must be a mapping")
+    for k, v in own.items():
+        _check_key(f"{where}.parameters.{k}", k, defaults)
+        _check_value(f"{where}.parameters.{k}", k, v, defaults)
+    grids = study.get("grid") or {}
+    grids = grids if isinstance(grids, list) else [grids]
+    for j, grid in enumerate(grids): _check_grid(f"{where}.grid" + (f"[{j}]" if len(grids) > 1 else ""), grid, own, defaults)
+    for grid in grids: _check_models({**parameters, **own}, grid, prefix=f"{where}.")
+    return Study(name, own, grids)
+
+def _check_studies(src: str, raw: dict, parameters: dict, defaults: dict) -> list[Study]:
+    "The sweep's studies (none without a `studies` key), checked."
+    if "studies" not in raw: return []
+    if raw.get("grid"): raise SweepConfigError(f"{src}: give either 'grid' or 'studies' (each study has its own grid)")
+    studies = raw["studies"]
+    if not isinstance(studies, list) or not studies: raise SweepConfigError(f"{src}: 'studies' must be a non-empty list")
+    out = [_check_study(i, s, parameters, defaults) for i, s in enumerate(studies)]
+    names = [s.name for s in out]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup: raise SweepConfigError(f"studies: the name(s) {dup} are used more than once")
     return out
 
 # %% ../nbs/06_sweep.ipynb #c014
@@ -262,26 +349,22 @@ def load_sweep(config) -> SweepConfig:
     if timeout is not None and not (_is_number(timeout) and timeout > 0):
         raise SweepConfigError(f"{src}: timeout = {timeout!r} must be a positive number of seconds or null")
     parameters, grid = raw.get("parameters") or {}, raw.get("grid") or {}
-    for k, v in (("parameters", parameters), ("grid", grid)):
-        if not isinstance(v, dict): raise SweepConfigError(f"{src}: '{k}' must be a mapping, got {type(v).__name__}")
+    if not isinstance(parameters, dict): raise SweepConfigError(f"{src}: 'parameters' must be a mapping, got {type(parameters).__name__}")
     defaults = template_parameters(notebook)
     for k, v in parameters.items():
         _check_key(f"parameters.{k}", k, defaults)
         _check_value(f"parameters.{k}", k, v, defaults)
-    for k, values in grid.items():
-        _check_key(f"grid.{k}", k, defaults)
-        if k in parameters: raise SweepConfigError(f"grid.{k}: also set in 'parameters'; set it in one place")
-        if not isinstance(values, list): raise SweepConfigError(f"grid.{k} must be a list of values, got {values!r}")
-        if not values: raise SweepConfigError(f"grid.{k} is empty: give at least one value")
-        for i, v in enumerate(values): _check_value(f"grid.{k}[{i}]", k, v, defaults)
+    _check_grid("grid", grid, parameters, defaults)
     _check_models(parameters, grid)
+    studies = _check_studies(src, raw, parameters, defaults)
     rank_by = raw.get("rank_by", "composite")
     if rank_by not in RANK_RULES: raise SweepConfigError(f"{src}: rank_by = {rank_by!r} is not valid"
                                                          f"{_did_you_mean(str(rank_by), RANK_RULES)}; allowed: {list(RANK_RULES)}")
     if raw.get("description") is not None and not isinstance(raw["description"], str):
         raise SweepConfigError(f"{src}: 'description' must be text")
     return SweepConfig(name=raw["name"], notebook=notebook, parameters=parameters, grid=grid, comparison=comparison,
-                       description=raw.get("description") or "", timeout=timeout, path=path.resolve() if path else None, rank_by=rank_by)
+                       description=raw.get("description") or "", timeout=timeout, path=path.resolve() if path else None, rank_by=rank_by,
+                       studies=studies, defaults=defaults)
 
 # %% ../nbs/06_sweep.ipynb #c016
 def _slug(value) -> str:
@@ -325,7 +408,8 @@ def _notebook_parameters(config: SweepConfig, run: Run, folder: Path) -> dict:
     if isinstance(ds, str) and not is_builtin_dataset(ds) and not Path(ds).expanduser().is_absolute():
         params["dataset"] = str((config.base / ds).resolve())
     params["output_dir"] = str(folder.resolve())
-    params["run_info"] = {"sweep": config.name, "run_id": run.run_id, "point": run.point, "parameters": run.parameters}
+    params["run_info"] = {"sweep": config.name, "run_id": run.run_id, "point": run.point, "parameters": run.parameters,
+                          **({"study": run.study} if run.study else {})}
     return params
 
 # %% ../nbs/06_sweep.ipynb #c027
@@ -411,7 +495,8 @@ def _run_rows(folder: Path, rid: str, rank_by: str) -> tuple[list[dict], dict]:
     scores = _read_json(folder / "metrics.json")
     if scores is None: return [], {}
     times = _read_json(folder / "timings.json", {}).get("models", {})
-    point = ((_read_json(folder / "params.json", {}) or {}).get("run") or {}).get("point") or {}
+    info = (_read_json(folder / "params.json", {}) or {}).get("run") or {}
+    point = {**({"study": info["study"]} if info.get("study") else {}), **(info.get("point") or {})}
     metrics = pd.DataFrame.from_dict(scores, orient="index", dtype=float).reindex(columns=list(SCORE_KEYS))
     boot = bootstrap_table(_read_json(folder / "bootstrap.json"))
     key, composite = rank_models(metrics, rank_by), rank_models(metrics)
@@ -545,6 +630,7 @@ def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=No
             pool.shutdown()
             report.outcomes = [f.result() for f in futures]
     ids = [r.run_id for r in all_runs]
+    if config.studies: write_json(sweep_dir / "studies.json", study_table(config))
     report.leaderboard = write_leaderboard(sweep_dir, ids, config.rank_by)
     if comparison and config.comparison is not None:
         try: report.index_html = run_comparison(config, sweep_dir, ids)

@@ -178,3 +178,31 @@ def test_templates_name_no_model():
         text = "\n".join("".join(c["source"]) for c in cells)
         named = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text))
         assert not named, f"{template} names {named}"
+
+
+def test_studies_share_equal_runs_and_resume(tmp_path):
+    "A sweep of two studies: the history study's reference point is the reference run, run once; a rerun skips all."
+    yml = write_config(tmp_path, {}, name="studies", models=("zero",))
+    config = yaml.safe_load(yml.read_text())
+    del config["grid"]
+    config["parameters"].update(calibration_end="2024-09-30", holdout_end="2025-06-30")
+    config["studies"] = [{"name": "reference", "grid": {"dataset": ["simulated:300"]}},
+                         {"name": "history", "parameters": {"dataset": "simulated:300"},
+                          "grid": {"calibration_end": ["2024-09-30", "2024-12-31"]}},
+                         {"name": "worlds", "parameters": {"models": "all", "exclude": [m for m in available_models()
+                                                                                       if m not in ("zero", "oracle")]},
+                          "grid": {"dataset": ["simulated:bgnbd:300", "simulated:pnbd:300:1"]}}]
+    del config["parameters"]["dataset"]
+    yml.write_text(yaml.safe_dump(config, sort_keys=False))
+    report = run_sweep(yml, out=tmp_path / "out", jobs=2, progress=False, comparison=False)
+    assert report.ok, str(report)
+    ids = ["reference__dataset-simulated-300", "history__calibration_end-2024-12-31",
+           "worlds__dataset-simulated-bgnbd-300", "worlds__dataset-simulated-pnbd-300-1"]
+    assert [o.run.run_id for o in report.outcomes] == ids
+    table = json.loads((tmp_path / "out" / "studies" / "studies.json").read_text())
+    assert [(r["study"], r["run_id"]) for r in table][1:3] == [("history", ids[0]), ("history", ids[1])]
+    lb = report.leaderboard
+    assert lb.loc[lb["run_id"] == ids[1], "study"].unique().tolist() == ["history"]
+    assert sorted(lb.loc[lb["run_id"] == ids[2], "model"]) == ["oracle", "zero"]  # the world carries the truth
+    again = run_sweep(yml, out=tmp_path / "out", progress=False, comparison=False)
+    assert [o.status for o in again.outcomes] == ["skipped"] * 4
