@@ -14,7 +14,7 @@ import yaml
 from clv_research.data import repo_root
 from clv_research.metrics import SCORE_KEYS
 from clv_research.models import available_models
-from clv_research.sweep import load_sweep, main, run_sweep
+from clv_research.sweep import load_sweep, main, run_sweep, study_table
 
 REPORTS = repo_root() / "nbs" / "reports"
 FAST = [m for m in ("zero", "historical_rate", "bgnbd_gg") if m in available_models()]
@@ -164,7 +164,13 @@ def test_cli_errors_and_entry_points(tmp_path, capsys):
 
 def test_default_config_is_valid():
     config = load_sweep(REPORTS / "cdnow.yml")
-    assert [r.run_id for r in config.runs()] == ["dataset-cdnow", "dataset-cdnow-sample"]
+    ids = [r.run_id for r in config.runs()]
+    assert ids[:2] == ["reference__dataset-cdnow", "reference__dataset-cdnow-sample"] and len(ids) == 16
+    studies = pd.DataFrame(study_table(config))
+    assert studies.groupby("study", sort=False).size().to_dict() == {"reference": 2, "history": 3, "worlds": 6,
+                                                                     "learning-curve": 7}
+    shared = studies.loc[studies["run_id"] == "reference__dataset-cdnow", "study"].tolist()
+    assert shared == ["reference", "history", "learning-curve"]  # the master run is each study's reference point
     assert config.notebook == (REPORTS / "experiment.ipynb").resolve()
 
 
