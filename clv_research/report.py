@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import sys
 from importlib import resources
 from pathlib import Path
@@ -22,10 +23,11 @@ from .models import ReportSection
 
 # %% auto #0
 __all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'CALIBRATION_NOTE', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE',
-           'PAGE_CSS', 'MATHJAX', 'rank_rule', 'interval_cells', 'scores_table', 'peer_figures', 'peers_for',
-           'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency', 'fig_overview', 'fig_deciles',
+           'ORACLE_GAPS', 'PAGE_CSS', 'MATHJAX', 'rank_rule', 'interval_cells', 'scores_table', 'peer_figures',
+           'peers_for', 'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency', 'fig_overview', 'fig_deciles',
            'fig_tracking', 'coverage_table', 'fig_pit', 'data_table', 'report_style', 'show_model_sections', 'show_run',
-           'render_html', 'main']
+           'study_runs', 'study_axis', 'study_scores', 'fig_study', 'rank_summary', 'fig_rank_heatmap', 'truth_models',
+           'oracle_gaps', 'oracle_check', 'render_html', 'main']
 
 # %% ../nbs/06a_report.ipynb #r006
 METRIC_GUIDE = """\
@@ -349,6 +351,122 @@ def show_run(result: Result, heading: str = "##", top: int | None = None, guide:
         steps = pd.DataFrame(result.cleaning["steps"] if isinstance(result.cleaning, dict) else result.cleaning.to_frame())
         display(Markdown("Cleaning of the file:"))
         display(steps)
+
+# %% ../nbs/06a_report.ipynb #s001
+def study_runs(sweep_dir) -> pd.DataFrame:
+    "One row per (study, run) from the sweep's `studies.json`; empty for a sweep with one grid."
+    path = Path(sweep_dir) / "studies.json"
+    return pd.DataFrame(json.loads(path.read_text())) if path.exists() else pd.DataFrame(columns=["study", "run_id"])
+
+def study_axis(studies: pd.DataFrame, study: str) -> str:
+    "The parameter a study sweeps: its first grid key that is not a seed (seeds are replicates)."
+    rows = studies[studies["study"] == study].dropna(axis=1, how="all")
+    keys = [c for c in rows.columns if c not in ("study", "run_id")]
+    if not keys: raise ValueError(f"study {study!r} has no grid values in studies.json")
+    return next((k for k in keys if not k.endswith("seed")), keys[0])
+
+def study_scores(leaderboard: pd.DataFrame, studies: pd.DataFrame, study: str) -> pd.DataFrame:
+    "The leaderboard rows of one study's runs, with the study's grid values of each run beside them."
+    rows = studies[studies["study"] == study].dropna(axis=1, how="all")
+    keys = [c for c in rows.columns if c not in ("study", "run_id")]
+    lb = leaderboard.drop(columns=[c for c in (*keys, "study") if c in leaderboard.columns])
+    return rows.merge(lb, on="run_id", how="inner")
+
+# %% ../nbs/06a_report.ipynb #s004
+def _positions(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    "Category positions of a study's grid values in first-seen order (None: 'all'), and their labels."
+    text = ["all" if v is None or (isinstance(v, float) and np.isnan(v)) else f"{v:g}" if isinstance(v, float) else str(v)
+            for v in values]
+    labels = list(dict.fromkeys(text))
+    return np.array([labels.index(t) for t in text]), labels
+
+def fig_study(scores: pd.DataFrame, x: str, metrics=HEADLINE_METRICS, columns: int = 4, title: str = ""):
+    "Each metric against the study's parameter `x`, one colour per model, bootstrap intervals as error bars."
+    import matplotlib.pyplot as plt
+    metrics = [m for m in metrics if m in scores.columns and scores[m].notna().any()]
+    if not metrics: return None
+    rows = -(-len(metrics) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 2.9 * rows), squeeze=False)
+    models = list(dict.fromkeys(scores["model"]))
+    width = 0.7 / max(len(models), 1)
+    pos, labels = _positions(scores[x])
+    for ax, metric in zip(axes.flat, metrics):
+        for j, model in enumerate(models):
+            mask = (scores["model"] == model).to_numpy()
+            at, y = pos[mask] + (j - (len(models) - 1) / 2) * width, scores.loc[mask, metric].to_numpy(float)
+            lo, hi = (scores.loc[mask, f"{metric}_{e}"].to_numpy(float) if f"{metric}_{e}" in scores else y for e in ("lo", "hi"))
+            ax.errorbar(at, y, yerr=np.vstack([y - lo, hi - y]), fmt="o", ms=3, capsize=2, lw=1, color=f"C{j}", label=model)
+        ax.set_xticks(range(len(labels)), labels, rotation=30 if max(map(len, labels)) > 6 else 0, fontsize=8)
+        ax.set_title(SCORE_LABELS.get(metric, metric), fontsize=9)
+    for ax in axes.flat[len(metrics):]: ax.set_visible(False)
+    axes.flat[0].figure.legend(*axes.flat[0].get_legend_handles_labels(), loc="lower center", ncol=min(len(models), 8),
+                               fontsize=8, frameon=False)
+    fig.suptitle(title or f"against {x}", fontsize=10)
+    fig.tight_layout(rect=(0, 0.04 + 0.03 * (len(models) // 8), 1, 0.97))
+    return fig
+
+# %% ../nbs/06a_report.ipynb #s008
+def rank_summary(leaderboard: pd.DataFrame, level: float = 0.95, replicates: int = 1000, seed: int = 0) -> pd.DataFrame:
+    "Per model: runs, mean rank over those runs and its interval from resampling runs, best first."
+    if not 0 < level < 1: raise ValueError(f"level={level!r} must be strictly between 0 and 1")
+    ranks = leaderboard.pivot_table(index="run_id", columns="model", values="rank", aggfunc="first")
+    have, values = ranks.notna().to_numpy(float), ranks.fillna(0).to_numpy(float)
+    weights = np.random.default_rng(seed).multinomial(len(ranks), np.full(len(ranks), 1 / len(ranks)), size=replicates)
+    with np.errstate(invalid="ignore", divide="ignore"): means = (weights @ values) / (weights @ have)
+    q = [(1 - level) / 2, (1 + level) / 2]
+    out = pd.DataFrame({"runs": have.sum(axis=0).astype(int), "mean_rank": ranks.mean().to_numpy(),
+                        "mean_rank_lo": np.nanquantile(means, q[0], axis=0), "mean_rank_hi": np.nanquantile(means, q[1], axis=0)},
+                       index=ranks.columns)
+    return out.sort_values(["mean_rank", "runs"], ascending=[True, False]).rename_axis("model")
+
+def fig_rank_heatmap(leaderboard: pd.DataFrame):
+    "Every run's position of every model (runs as rows, in leaderboard order; blank: not in the run)."
+    import matplotlib.pyplot as plt
+    ranks = leaderboard.pivot_table(index="run_id", columns="model", values="rank", aggfunc="first")
+    ranks = ranks.reindex(index=list(dict.fromkeys(leaderboard["run_id"])), columns=rank_summary(leaderboard).index)
+    fig, ax = plt.subplots(figsize=(0.55 * ranks.shape[1] + 3, 0.3 * ranks.shape[0] + 1.5))
+    image = ax.imshow(ranks.to_numpy(float), cmap="viridis_r", aspect="auto")
+    ax.set_xticks(range(ranks.shape[1]), ranks.columns, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(ranks.shape[0]), ranks.index, fontsize=7)
+    for (i, j), r in np.ndenumerate(ranks.to_numpy(float)):
+        if np.isfinite(r): ax.text(j, i, f"{r:.0f}", ha="center", va="center", fontsize=6, color="white" if r < ranks.max().max() / 2 else "black")
+    fig.colorbar(image, ax=ax, label="rank", shrink=0.6)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/06a_report.ipynb #s011
+def truth_models(labels) -> list[str]:
+    "The labels that are registered models needing the simulator's truth (`CLVModel.needs_truth`)."
+    from clv_research.models import available_models, make_model
+    known = set(available_models())
+    return [l for l in dict.fromkeys(labels) if l in known and make_model(l).needs_truth]
+
+ORACLE_GAPS = {"spend_rmse": ("spend RMSE excess", -1), "spend_gini": ("Gini shortfall", 1),
+               "spend_top10_capture": ("top-10 % capture shortfall", 1)}
+
+def oracle_gaps(leaderboard: pd.DataFrame, oracle: str, by: str = "run_id") -> pd.DataFrame:
+    "Per run with an `oracle` row and per other model: how far it is from the oracle on spend RMSE, Gini and capture."
+    runs = leaderboard.loc[leaderboard["model"] == oracle, "run_id"]
+    lb = leaderboard[leaderboard["run_id"].isin(runs)]
+    ref = lb[lb["model"] == oracle].set_index("run_id")
+    rest = lb[lb["model"] != oracle]
+    out = rest[list(dict.fromkeys([by, "run_id", "model"]))].copy()
+    for metric, (name, sign) in ORACLE_GAPS.items():
+        out[name] = sign * (ref.loc[rest["run_id"], metric].to_numpy() - rest[metric].to_numpy())
+    return (out if by == "run_id" else out.drop(columns="run_id")).reset_index(drop=True)
+
+def oracle_check(leaderboard: pd.DataFrame, oracle: str, by: str = "run_id") -> pd.DataFrame:
+    "Per run with an `oracle` row: the oracle's spend RMSE, the best other model's, and whether the oracle is best."
+    rows = []
+    for rid, run in leaderboard.groupby("run_id", sort=False):
+        if oracle not in set(run["model"]): continue
+        others = run[run["model"] != oracle].dropna(subset=["spend_rmse"]).sort_values("spend_rmse")
+        mine = float(run.loc[run["model"] == oracle, "spend_rmse"].iloc[0])
+        best = others.iloc[0] if len(others) else None
+        rows.append({by: run[by].iloc[0], "oracle spend RMSE": mine, "best other model": None if best is None else best["model"],
+                     "its spend RMSE": np.nan if best is None else float(best["spend_rmse"]),
+                     "oracle best": best is None or mine < float(best["spend_rmse"])})
+    return pd.DataFrame(rows)
 
 # %% ../nbs/06a_report.ipynb #r051
 PAGE_CSS = """
