@@ -200,8 +200,12 @@ def test_studies_share_equal_runs_and_resume(tmp_path):
                           "grid": {"dataset": ["simulated:bgnbd:300", "simulated:pnbd:300:1"]}}]
     del config["parameters"]["dataset"]
     yml.write_text(yaml.safe_dump(config, sort_keys=False))
-    report = run_sweep(yml, out=tmp_path / "out", jobs=2, progress=False, comparison=False)
+    report = run_sweep(yml, out=tmp_path / "out", jobs=2, progress=False)
     assert report.ok, str(report)
+    index = (tmp_path / "out" / "studies" / "index.html").read_text()
+    for heading in ("Studies", "history: against", "Ranks across all runs", "Distance to", "it does"):
+        assert heading in index, heading
+    assert "something is wrong" not in index
     ids = ["reference__dataset-simulated-300", "history__calibration_end-2024-12-31",
            "worlds__dataset-simulated-bgnbd-300", "worlds__dataset-simulated-pnbd-300-1"]
     assert [o.run.run_id for o in report.outcomes] == ids
