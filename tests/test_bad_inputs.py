@@ -155,6 +155,11 @@ EXPERIMENT_RAISES = [
     ({"models": []}, "models is empty"),
     ({"models": ["bgndb_gg"]}, "unknown model 'bgndb_gg'"),
     ({"calibration_end": "1997-09-30", "holdout_end": "1998-06-30", "horizon": 20}, "horizon=20 differs"),
+    ({"customers": 99}, "customers=99 is below 100"),
+    ({"customers": 0}, "customers=0 is below 100"),
+    ({"customers": 2358}, "customers=2358 is more than the 2357 customers of the data"),
+    ({"customers": "1000"}, "customers='1000' must be a whole number of customers or None (all)"),
+    ({"customers": True}, "customers=True must be a whole number"),
 ]
 
 
@@ -211,3 +216,36 @@ def test_unknown_rank_by_lists_the_allowed_values(tmp_path):
     with pytest.raises(SweepConfigError, match="rank_by='rmse' is not valid; allowed: \\['composite'"): leaderboard(tmp_path, rank_by="rmse")
     with pytest.raises(ValueError, match="rank_by='x' is not a metric; allowed: \\['composite'"):
         rank_models(pd.DataFrame({"spend_rmse": [1.0]}), "x")
+
+
+def test_unknown_world_names_the_allowed_worlds():
+    from clv_research.experiment import ExperimentError, load_dataset, run_experiment
+    with pytest.raises(ExperimentError) as err: load_dataset("simulated:pareto:1000")
+    assert ("dataset='simulated:pareto:1000': unknown world 'pareto'; worlds: ['bgnbd', 'pnbd', 'segments', 'regular', "
+            "'seasonal', 'spend_rate']") in str(err.value)
+    with pytest.raises(ExperimentError, match="takes no loading options"): load_dataset("simulated:bgnbd:200", sep=";")
+    with pytest.raises(ExperimentError, match="simulated:<world>:<customers>"): load_dataset("simulated:bgnbd:many")
+
+
+def test_oracle_named_on_cdnow_fails_in_that_model():
+    "The oracle named explicitly on data without truth columns fails (recorded), the other models go on."
+    from clv_research.experiment import ScoringOptions, run_experiment
+    res = run_experiment("cdnow-sample", models=["zero", "oracle"],
+                         scoring=ScoringOptions(n_samples=0, tracking=False, bootstrap=0, on_error="record"))
+    assert list(res.errors) == ["oracle"] and "truth column" in res.errors["oracle"]["message"]
+    assert res.params["left_out_needs_truth"] == []
+
+
+def test_bad_studies_name_the_study_and_key():
+    from clv_research.data import repo_root
+    from clv_research.sweep import SweepConfigError, load_sweep
+    base = {"name": "t", "notebook": str(repo_root() / "nbs" / "reports" / "experiment.ipynb"),
+            "parameters": {"models": ["zero"]}}
+    for studies, message in (
+            ([{"name": "lc", "grid": {"customers": [50.5]}}], "studies.lc.grid.customers[0] = 50.5 is not valid"),
+            ([{"name": "lc", "grid": {"subset_seed": ["a"]}}], "studies.lc.grid.subset_seed[0] = 'a' is not valid"),
+            ([{"name": "w", "parameters": {"protocol": "x"}, "grid": {}}], "studies.w.parameters.protocol = 'x'"),
+            ([{"grid": {}}], "studies[0]: each study is a mapping with a 'name'"),
+            ([{"name": "w", "grid": [{"dataset": ["cdnow"]}, "x"]}], "studies.w.grid[1] must be a mapping of lists")):
+        with pytest.raises(SweepConfigError) as err: load_sweep({**base, "studies": studies})
+        assert message in str(err.value), str(err.value)
