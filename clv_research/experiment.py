@@ -550,6 +550,12 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
             "predict_seconds": t2 - t1}
 
 # %% ../nbs/05_experiment.ipynb #c043
+def _load(dataset, customers, subset_seed, models, specs, load_kwargs: dict) -> tuple:
+    "Transactions (a subset if `customers`), cleaning report, the specs fit for them and the needs_truth ones left out."
+    transactions, cleaning = load_dataset(dataset, **load_kwargs)
+    transactions = subset_customers(transactions, customers, subset_seed)
+    return transactions, cleaning, *without_truth_models(specs, models, transactions)
+
 def _split(dataset, calibration_end, holdout_end, horizon, time_unit: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     "Calibration and holdout end dates from the arguments, the horizon or the dataset's standard split."
     default = default_split(dataset)
@@ -684,9 +690,7 @@ def run_experiment(
     started = time.perf_counter()
     specs = resolve_models(models, model_params, exclude)
     cal, hold = _split(dataset, calibration_end, holdout_end, horizon, time_unit)
-    transactions, cleaning = load_dataset(dataset, **load_kwargs)
-    transactions = subset_customers(transactions, customers, subset_seed)
-    specs, left_out = without_truth_models(specs, models, transactions)
+    transactions, cleaning, specs, left_out = _load(dataset, customers, subset_seed, models, specs, load_kwargs)
     summary = rfm_summary(transactions, cal, hold, time_unit, segment)
     duration = float(summary["duration_holdout"].iloc[0])
     horizon = duration if horizon is None else check_horizon(horizon)
