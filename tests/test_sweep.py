@@ -165,12 +165,12 @@ def test_cli_errors_and_entry_points(tmp_path, capsys):
 def test_default_config_is_valid():
     config = load_sweep(REPORTS / "cdnow.yml")
     ids = [r.run_id for r in config.runs()]
-    assert ids[:2] == ["reference__dataset-cdnow", "reference__dataset-cdnow-sample"] and len(ids) == 16
+    assert ids[:2] == ["reference__dataset-cdnow", "reference__dataset-cdnow-sample"] and len(ids) == 17
     studies = pd.DataFrame(study_table(config))
     assert studies.groupby("study", sort=False).size().to_dict() == {"reference": 2, "history": 3, "worlds": 6,
                                                                      "learning-curve": 7}
-    shared = studies.loc[studies["run_id"] == "reference__dataset-cdnow", "study"].tolist()
-    assert shared == ["reference", "history", "learning-curve"]  # the master run is each study's reference point
+    shared = studies.loc[studies["run_id"] == "history__calibration_end-1997-09-30", "study"].tolist()
+    assert shared == ["history", "learning-curve"]  # the all-customers point of the curve is the 1997-09-30 history run
     assert config.notebook == (REPORTS / "experiment.ipynb").resolve()
 
 
