@@ -463,9 +463,9 @@ def oracle_check(leaderboard: pd.DataFrame, oracle: str, by: str = "run_id") -> 
         others = run[run["model"] != oracle].dropna(subset=["spend_rmse"]).sort_values("spend_rmse")
         mine = float(run.loc[run["model"] == oracle, "spend_rmse"].iloc[0])
         best = others.iloc[0] if len(others) else None
-        rows.append({by: run[by].iloc[0], "oracle spend RMSE": mine, "best other model": None if best is None else best["model"],
+        rows.append({by: run[by].iloc[0], "spend RMSE": mine, "best other model": None if best is None else best["model"],
                      "its spend RMSE": np.nan if best is None else float(best["spend_rmse"]),
-                     "oracle best": best is None or mine < float(best["spend_rmse"])})
+                     "best": best is None or mine < float(best["spend_rmse"])})
     return pd.DataFrame(rows)
 
 # %% ../nbs/06a_report.ipynb #r051
