@@ -31,7 +31,7 @@ from .btyd_maths import bgnbd_loglik, gg_draw_spend, gg_expected_spend, gg_logli
 from .btyd_maths import pack_spend_rows, pnbd_loglik, purchase_process
 from .data import simulate_transactions
 from .features import rfm_summary
-from .metrics import pit_coverage, randomized_pit
+from .metrics import interval_coverage, pit_coverage, randomized_pit
 from .models import (CLVModel, NotFittedError, ReportSection, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
 
@@ -1027,7 +1027,7 @@ def coverage_report(model, summary: pd.DataFrame, level: float = 0.8, n: int = 4
     out = {}
     for k, col in (("purchases", "frequency_holdout"), ("spend", "spend_holdout")):
         y = summary[col].to_numpy(float)
-        out[k] = float(((y >= iv[k + "_lo"]) & (y <= iv[k + "_hi"])).mean())
+        out[k] = interval_coverage(y, iv[k + "_lo"].to_numpy(), iv[k + "_hi"].to_numpy())
         out[k + "_pit"] = pit_coverage(randomized_pit(sm[k], y), level)
     return out
 

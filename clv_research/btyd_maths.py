@@ -345,7 +345,7 @@ def _pnbd_mix(alive, g1, lI, dA, dC, dM, dD, s, a_ge_b):
 @njit
 def pnbd_loglik(params, rows, per_row=False):
     "Pareto/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, s, beta) per segment (K, 4): total, gradient, rows."
-    K, n = params.shape[0], rows.x.shape[0]
+    n = rows.x.shape[0]
     grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
     total = _x_tables_pnbd(params, rows, grad, by_x)
     n_t, n_T = rows.t_x_pair.max() + 1 if n else 0, rows.T_pair.max() + 1 if n else 0

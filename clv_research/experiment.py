@@ -29,7 +29,7 @@ from fastcore.basics import patch
 
 from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_cdnow, load_transactions,
                                simulate_transactions, simulate_world)
-from .features import TIME_UNITS, TimeUnit, rfm_summary, time_unit_days
+from .features import TimeUnit, rfm_summary, time_unit_days
 from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
                                   cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
                                   score_intervals)

@@ -15,7 +15,7 @@ from scipy.special import expit, gammainc, gammaln, logsumexp, xlogy
 
 from .data import TRUTH_COLUMNS, Seasonality, operational_clock
 from .features import time_unit_days
-from .models import CLVModel, SummaryError, check_horizon, check_summary, prediction_frame, register_model
+from .models import CLVModel, check_horizon, check_summary, prediction_frame, register_model
 
 # %% ../nbs/02c_oracle.ipynb #o008
 def _floats(*values): return [np.asarray(v, float) for v in values]
