@@ -4,8 +4,10 @@
 
 # %% auto #0
 __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'GRID_KEYS',
-           'MAX_NB_SHAPE', 'ImportanceKind', 'feature_names', 'customer_features', 'BoosterOptions', 'TuningOptions',
-           'IntervalOptions', 'FeatureOptions', 'BoostedCLV', 'plot_importance', 'plot_contributions']
+           'MAX_NB_SHAPE', 'ImportanceKind', 'feature_names', 'customer_features', 'conformal_quantile',
+           'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV', 'tweedie_dispersion',
+           'negative_binomial_shape', 'conformity_scores', 'widen_interval', 'holdout_labels', 'balance_scale',
+           'tweedie_draws', 'negative_binomial_draws', 'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
@@ -143,7 +145,7 @@ def _stop_deviance(y: np.ndarray, mu: np.ndarray) -> float:
     "Mean Poisson deviance of mean predictions `mu` (clipped at 1e-6, the deviance needs mu > 0) for outcomes `y` >= 0."
     return float(mean_poisson_deviance(y, np.maximum(mu, 1e-6)))
 
-def _conformal_quantile(scores: np.ndarray, level: float) -> float:
+def conformal_quantile(scores: np.ndarray, level: float) -> float:
     "Split-conformal correction: the ceil((n + 1) level)-th smallest score (+inf if n is too small)."
     n = len(scores)
     k = int(np.ceil((n + 1) * level))
@@ -345,7 +347,7 @@ def _half_clipped_zeros(y: np.ndarray) -> float:
     "Number of zero outcomes, kept half a customer away from none and all (so a dispersion always exists)."
     return float(np.clip((y == 0).sum(), 0.5, len(y) - 0.5))
 
-def _tweedie_dispersion(y: np.ndarray, mu: np.ndarray, power: float) -> float:
+def tweedie_dispersion(y: np.ndarray, mu: np.ndarray, power: float) -> float:
     "Dispersion phi at which the Tweedie(mu, phi, power) probabilities of 0, exp(-mu^(2-p) / (phi (2-p))), sum to the zeros of `y`."
     rate_times_phi = np.maximum(mu, 1e-6) ** (2 - power) / (2 - power)
     zeros = _half_clipped_zeros(y)
@@ -353,7 +355,7 @@ def _tweedie_dispersion(y: np.ndarray, mu: np.ndarray, power: float) -> float:
 
 MAX_NB_SHAPE = 1e6  # a negative binomial this close to the Poisson is the Poisson
 
-def _negative_binomial_shape(y: np.ndarray, mu: np.ndarray) -> float:
+def negative_binomial_shape(y: np.ndarray, mu: np.ndarray) -> float:
     "Shape k at which the negative-binomial probabilities of 0, (1 + mu/k)^-k, sum to the zeros of `y` (MAX_NB_SHAPE: Poisson)."
     mu, zeros = np.maximum(mu, 1e-9), _half_clipped_zeros(y)
     excess = lambda log_k: np.exp(-np.exp(log_k) * np.log1p(mu * np.exp(-log_k))).sum() - zeros
@@ -378,7 +380,7 @@ def _fit_spend(self: BoostedCLV, X, y, point_rows, stop_rows, grid_point: dict, 
         booster = self._train(params, X, y, point_rows, stop_rows)
         mu_stop = _spend_of_parts({"spend": booster}, X[stop_rows], names)
         power = replace(self._booster_options, **grid_point).tweedie_variance_power  # of the draws, whatever the objective
-        spread = {"variance_power": power, "dispersion": _tweedie_dispersion(y[stop_rows], mu_stop, power)}
+        spread = {"variance_power": power, "dispersion": tweedie_dispersion(y[stop_rows], mu_stop, power)}
         if refit_rows is not None: booster = self._refit(params, booster, X, y, point_rows, refit_rows)
         return {"spend": booster, **spread}, _stop_deviance(y[stop_rows], mu_stop)
     clf_params = self._xgb_params("binary:logistic", grid_point)
@@ -412,20 +414,20 @@ def _fit_quantiles(self: BoostedCLV, X, y, rest, stop_rows, conf_rows) -> dict:
         stop_rows = rng.choice(stop_rows, min(len(stop_rows), options.max_customers // 3), replace=False)
     booster = self._train(params, X, y, rest, stop_rows)
     lo, hi = _quantile_pair(booster, X[conf_rows], self.features_)
-    return {"booster": booster, "scores": _conformity(lo, hi, y[conf_rows])}
+    return {"booster": booster, "scores": conformity_scores(lo, hi, y[conf_rows])}
 
 def _quantile_pair(booster, X, names) -> tuple[np.ndarray, np.ndarray]:
     "Lower and upper quantile predictions clipped at 0 (sorted, so crossing quantiles cannot give lo > hi)."
     q = np.maximum(_predict(booster, X, names).reshape(len(X), -1), 0.0)
     return q.min(axis=1), q.max(axis=1)
 
-def _conformity(lo, hi, y) -> np.ndarray:
+def conformity_scores(lo, hi, y) -> np.ndarray:
     "Smallest t with y in [lo e^-t, hi e^t]: +-inf on the zero mass, log ratios for buyers."
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 only where y = 0, which the outer where replaces
         return np.where(y > 0, np.maximum(np.log(lo / np.where(y > 0, y, 1.0)), np.log(y / hi)),
                         np.where(lo > 0, np.inf, -np.inf))
 
-def _widen(lo, hi, t: float) -> tuple[np.ndarray, np.ndarray]:
+def widen_interval(lo, hi, t: float) -> tuple[np.ndarray, np.ndarray]:
     "The interval [lo e^-t, hi e^t]; empty ones (t < log(lo/hi)/2) collapse to the point sqrt(lo hi)."
     if t == np.inf: return np.zeros_like(lo), np.full_like(hi, np.inf)
     if t == -np.inf: return np.zeros_like(lo), np.zeros_like(hi)
@@ -442,12 +444,11 @@ class _Rows(NamedTuple):
     rest: np.ndarray  # the quantile boosters' training rows
     point: np.ndarray  # the point boosters' training rows: rest and conformal, sorted
 
-@patch
-def _labels(self: BoostedCLV, summary: pd.DataFrame) -> tuple[float, np.ndarray, np.ndarray]:
-    "Label-window length D and the spend and purchases labels rescaled to D; errors for unusable summaries."
+def holdout_labels(summary: pd.DataFrame, name: str = "model", min_customers: int = 50) -> tuple[float, np.ndarray, np.ndarray]:
+    "Label-window length D and the spend and purchases labels rescaled to D, for supervised model `name`; errors for unusable summaries."
     check_summary(summary, holdout=True)
     n = len(summary)
-    if n < 50: raise SummaryError(f"{self.name} needs at least 50 training customers, got {n}")
+    if n < min_customers: raise SummaryError(f"{name} needs at least {min_customers} training customers, got {n}")
     duration = summary["duration_holdout"].to_numpy(float)
     if (duration <= 0).any(): raise SummaryError("summary column 'duration_holdout' must be positive")
     D = float(duration.mean())
@@ -456,6 +457,11 @@ def _labels(self: BoostedCLV, summary: pd.DataFrame) -> tuple[float, np.ndarray,
     if (y_spend < 0).any():
         raise SummaryError(f"summary column 'spend_holdout' has {int((y_spend < 0).sum())} negative values; drop refunds first")
     return D, y_spend, y_count
+
+@patch
+def _labels(self: BoostedCLV, summary: pd.DataFrame) -> tuple[float, np.ndarray, np.ndarray]:
+    "Label-window length D and the spend and purchases labels rescaled to D (`holdout_labels`)."
+    return holdout_labels(summary, self.name)
 
 @patch
 def _split_rows(self: BoostedCLV, n: int) -> _Rows:
@@ -497,7 +503,7 @@ def _fit_purchases(self: BoostedCLV, X, y_count, rows: _Rows, grid_point: dict) 
     "The `count:poisson` purchases booster with the spend model's tree shape (`grid_point`), refitted if asked; its NB shape."
     params = self._xgb_params("count:poisson", grid_point)
     booster = self._train(params, X, y_count, rows.point, rows.stop)
-    shape = _negative_binomial_shape(y_count[rows.stop], _predict(booster, X[rows.stop], self.features_))
+    shape = negative_binomial_shape(y_count[rows.stop], _predict(booster, X[rows.stop], self.features_))
     if self._tuning_options.refit: booster = self._refit(params, booster, X, y_count, rows.point, np.arange(len(y_count)))
     return booster, shape
 
@@ -510,7 +516,7 @@ def _fit_intervals(self: BoostedCLV, X, y_spend, y_count, rows: _Rows):
     purchases = self._fit_quantiles(X, y_count, rows.rest, rows.stop, rows.conformal) if options.purchases else None
     return spend, purchases
 
-def _balance_scale(label: np.ndarray, fitted: np.ndarray, balance: bool) -> float:
+def balance_scale(label: np.ndarray, fitted: np.ndarray, balance: bool) -> float:
     "sum(label) / sum(fitted) if `balance` (and the fit is not all zero), else 1."
     return float(label.sum() / fitted.sum()) if balance and fitted.sum() > 0 else 1.0
 
@@ -529,8 +535,8 @@ def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
     rows = self._split_rows(len(summary))
     chosen, self.spend_parts_, deviance, self.tuning_ = self._fit_spend_tuned(X, y_spend, rows)
     self.purchases_booster_, self.purchases_shape_ = self._fit_purchases(X, y_count, rows, chosen)
-    self.spend_scale_ = _balance_scale(y_spend, self._spend(X), self.balance)
-    self.purchases_scale_ = _balance_scale(y_count, _predict(self.purchases_booster_, X, self.features_), self.balance)
+    self.spend_scale_ = balance_scale(y_spend, self._spend(X), self.balance)
+    self.purchases_scale_ = balance_scale(y_count, _predict(self.purchases_booster_, X, self.features_), self.balance)
     self.spend_quantiles_, self.purchases_quantiles_ = self._fit_intervals(X, y_spend, y_count, rows)
     boosters = {**self.spend_parts_, "purchases": self.purchases_booster_}
     self.params_ = {"objective": self.objective, "label_duration": D, **chosen,
@@ -575,13 +581,13 @@ def predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, le
     for key, fitted in (("spend", self.spend_quantiles_), ("purchases", self.purchases_quantiles_)):
         if fitted is None: out[key] = (None, None); continue
         lo, hi = _quantile_pair(fitted["booster"], X, self.features_)
-        lo, hi = _widen(lo, hi, _conformal_quantile(fitted["scores"], level))
+        lo, hi = widen_interval(lo, hi, conformal_quantile(fitted["scores"], level))
         if key == "purchases": lo, hi = np.ceil(lo - 1e-9), np.maximum(np.floor(hi + 1e-9), np.ceil(lo - 1e-9))
         out[key] = (lo * scale, hi * scale)
     return interval_frame(summary.index, *out["purchases"], *out["spend"])
 
 # %% ../nbs/08_boosting.ipynb #c027q
-def _tweedie_draws(rng, mu, power: float, dispersion: float, time_scale: float, n: int) -> np.ndarray:
+def tweedie_draws(rng, mu, power: float, dispersion: float, time_scale: float, n: int) -> np.ndarray:
     "(N, n) compound Poisson-gamma draws of label-window mean `mu`, rate scaled by `time_scale`: mean mu x time_scale."
     mu = np.maximum(mu, 1e-12)[:, None]
     jumps = rng.poisson(mu ** (2 - power) / (dispersion * (2 - power)) * time_scale, size=(len(mu), n))
@@ -593,7 +599,7 @@ def _hurdle_draws(rng, p_positive, log_amount, residuals: np.ndarray, time_scale
     amount = np.exp(log_amount[:, None] + rng.choice(residuals, size=(len(p_positive), n)))
     return np.where(buys, amount * time_scale, 0.0)
 
-def _negative_binomial_draws(rng, mu, shape: float, time_scale: float, n: int) -> np.ndarray:
+def negative_binomial_draws(rng, mu, shape: float, time_scale: float, n: int) -> np.ndarray:
     "(N, n) counts: Poisson of a Gamma(shape, mu / shape) label-window rate times `time_scale`."
     rate = rng.gamma(shape, np.maximum(mu, 0.0)[:, None] / shape, size=(len(mu), n))
     return rng.poisson(rate * time_scale).astype(float)
@@ -619,12 +625,12 @@ def sample_predictive(self: BoostedCLV, summary: pd.DataFrame, horizon: float, n
     X, scale = self._check_input(summary, horizon)
     rng, parts = np.random.default_rng(seed), self.spend_parts_
     if "spend" in parts:
-        spend = _tweedie_draws(rng, self._spend(X) * self.spend_scale_, parts["variance_power"], parts["dispersion"], scale, n)
+        spend = tweedie_draws(rng, self._spend(X) * self.spend_scale_, parts["variance_power"], parts["dispersion"], scale, n)
     else:
         log_amount = _margin(parts["amount"], X, self.features_) + np.log(self.spend_scale_)
         spend = _hurdle_draws(rng, _predict(parts["p_positive"], X, self.features_), log_amount, parts["residuals"], scale, n)
     mu_purchases = _predict(self.purchases_booster_, X, self.features_) * self.purchases_scale_
-    return {"purchases": _negative_binomial_draws(rng, mu_purchases, self.purchases_shape_, scale, n), "spend": spend}
+    return {"purchases": negative_binomial_draws(rng, mu_purchases, self.purchases_shape_, scale, n), "spend": spend}
 
 
 # %% ../nbs/08_boosting.ipynb #c029

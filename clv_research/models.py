@@ -144,7 +144,8 @@ def _check_fitted(self: CLVModel, attr: str = "params_"):
 # %% ../nbs/02_models.ipynb #c010
 _REGISTRY: dict[str, tuple[type, dict]] = {}
 MODEL_MODULES = ("clv_research.baselines", "clv_research.btyd", "clv_research.oracle", "clv_research.bayes",
-                 "clv_research.boosting")  # a module not there (yet) is skipped
+                 "clv_research.boosting",
+                 "clv_research.neural", "clv_research.lstm", "clv_research.forest", "clv_research.stack")  # a module not there (yet) is skipped
 
 def register_model(name: str, **defaults):
     "Class decorator: make the class available to `make_model(name)`, with `defaults` as constructor arguments."
