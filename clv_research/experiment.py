@@ -32,7 +32,7 @@ from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_cdnow, load_trans
 from .features import TimeUnit, rfm_summary, time_unit_days
 from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
                                   cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
-                                  score_intervals)
+                                  score_intervals, weekly_mape)
 from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, available_models, check_horizon,
                                   make_model)
 
@@ -340,7 +340,11 @@ def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: d
         asked = np.unique(np.r_[future[::step], future[-1]])
         x = (inputs or {}).get(label, calib)  # the summary the model predicts from (with its extra features)
         try:
-            sums = np.array([model.predict(x, horizon=float(horizon[i]))["purchases"].sum() for i in asked])
+            if callable(getattr(model, "expected_cumulative_purchases", None)):  # a model that forecasts every week at once
+                asked = future
+                sums = np.asarray(model.expected_cumulative_purchases(x, horizon[future]), float)
+            else:
+                sums = np.array([model.predict(x, horizon=float(horizon[i]))["purchases"].sum() for i in asked])
             fn = _expected_new(model)
             new = None if fn is None else _unconditional(fn, summary, end_days, unit_days)
         except Exception as e:
@@ -354,6 +358,17 @@ def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: d
         out[label] = curve
         if new is not None: out[f"{label} (unconditional)"] = new
     return out
+
+# %% ../nbs/05_experiment.ipynb #c031j
+def _add_weekly_mape(metrics: pd.DataFrame, curves: pd.DataFrame, calibration_end) -> None:
+    "Fill `purchases_weekly_mape` of each model with a tracking curve, from its weekly holdout totals."
+    holdout = pd.to_datetime(curves["week_end"]) > pd.Timestamp(calibration_end)
+    if not holdout.any() or (~holdout).sum() == 0: return
+    last = int(np.flatnonzero(~holdout.to_numpy())[-1])  # the last calibration week: the base of the differences
+    weekly = lambda col: np.diff(curves[col].to_numpy(float)[last:])
+    for label in metrics.index:
+        if label in curves.columns and weekly("actual").sum() > 0:
+            metrics.loc[label, "purchases_weekly_mape"] = weekly_mape(weekly("actual"), weekly(label))
 
 # %% ../nbs/05_experiment.ipynb #c035
 PREDICTION_COLUMNS = ("purchases", "spend", "purchases_lo", "purchases_hi", "spend_lo", "spend_hi", "spend_crps",
@@ -716,6 +731,7 @@ def run_experiment(
               "models": {s.label: s.describe() for s in specs}}
     curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
                               errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
+    if curves is not None: _add_weekly_mape(metrics, curves, cal)
     params["seconds"] = time.perf_counter() - started
     return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=runs["fitted"],
                   cleaning=cleaning, data=data_summary(transactions, summary), tracking=curves, errors=runs["errors"],

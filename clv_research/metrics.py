@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['SCORE_KEYS', 'HEADLINE_METRICS', 'HIGHER_IS_BETTER', 'RANK_RULES', 'lorenz_curve', 'normalized_gini', 'top_k_capture',
            'decile_table', 'decile_mape', 'aggregate_error', 'interval_coverage', 'crps_from_samples', 'spearman',
-           'score', 'holdout_by_frequency', 'cumulative_repeat_transactions', 'randomized_pit', 'pit_coverage',
-           'bootstrap_indices', 'resampling_weights', 'weighted_mean', 'weighted_mae', 'weighted_rmse',
+           'weekly_mape', 'score', 'holdout_by_frequency', 'cumulative_repeat_transactions', 'randomized_pit',
+           'pit_coverage', 'bootstrap_indices', 'resampling_weights', 'weighted_mean', 'weighted_mae', 'weighted_rmse',
            'weighted_aggregate_error', 'weighted_r2', 'weighted_gini', 'weighted_top_k_capture', 'weighted_spearman',
            'weighted_decile_mape', 'metric_loss', 'headline_value', 'rank_models', 'bootstrap_scores',
            'score_intervals', 'difference_to_best', 'plot_lorenz', 'plot_decile_calibration',
@@ -138,7 +138,7 @@ def crps_from_samples(actual, samples, fair: bool = False, per_customer: bool = 
 # %% ../nbs/04_metrics.ipynb #c028
 SCORE_KEYS = ("purchases_mae", "purchases_rmse", "purchases_r2", "purchases_agg_err", "purchases_spearman",
               "spend_mae", "spend_rmse", "spend_r2", "spend_agg_err", "spend_gini", "spend_spearman", "spend_top10_capture",
-              "spend_decile_mape", "spend_coverage80", "spend_crps")
+              "spend_decile_mape", "spend_coverage80", "spend_crps", "purchases_weekly_mape")
 
 def _aligned(frame, index: pd.Index, columns, name: str) -> pd.DataFrame:
     "Rows of `frame` for the customers in `index` (same order); clear errors for wrong inputs."
@@ -162,10 +162,17 @@ def spearman(actual, predicted) -> float:
 
 def _rmse(a, p) -> float: return float(np.sqrt(mean_squared_error(a, p)))
 
+# %% ../nbs/04_metrics.ipynb #c028w
+def weekly_mape(actual, predicted) -> float:
+    "Sum over periods of |actual - predicted| purchase totals, divided by the sum of the actual totals, in %."
+    a, p = _as_pair(actual, predicted)
+    if a.sum() <= 0: raise ValueError("`actual` period totals sum to zero: the weekly MAPE is undefined")
+    return float(100 * np.abs(a - p).sum() / a.sum())
+
 # %% ../nbs/04_metrics.ipynb #c029
 def score(summary: pd.DataFrame, predictions: pd.DataFrame, intervals: pd.DataFrame | None = None,
-          samples: dict | None = None, ties: str = "average") -> dict:
-    "Holdout metrics of one model's predictions as a dict of plain floats with keys `SCORE_KEYS` (NaN if not applicable)."
+          samples: dict | None = None, ties: str = "average", weekly=None) -> dict:
+    "Holdout metrics of one model's predictions (and `weekly` (actual, predicted) purchase totals per period) as a dict with keys `SCORE_KEYS` (NaN if not applicable)."
     for col in ("frequency_holdout", "spend_holdout"):
         if col not in summary.columns: raise ValueError(f"`summary` lacks column '{col}' (build it with a holdout_end)")
     pred = _aligned(predictions, summary.index, ("purchases", "spend"), "predictions")
@@ -184,6 +191,7 @@ def score(summary: pd.DataFrame, predictions: pd.DataFrame, intervals: pd.DataFr
     if intervals is not None:
         iv = _aligned(intervals, summary.index, ("spend_lo", "spend_hi"), "intervals")
         out["spend_coverage80"] = interval_coverage(spend, iv["spend_lo"], iv["spend_hi"])
+    if weekly is not None: out["purchases_weekly_mape"] = weekly_mape(*weekly)
     if samples is not None:
         if "spend" not in samples: raise ValueError("`samples` lacks the key 'spend'")
         out["spend_crps"] = crps_from_samples(spend, samples["spend"])

@@ -41,6 +41,9 @@ METRIC_GUIDE = """\
 - *Normalised Gini* and *Spearman* measure ranking only (who is worth more), ignoring scale; *top-10 % capture* is the
   share of holdout spend held by the 10 % of customers ranked highest, the targeting question.
 - *Decile MAPE* compares mean predicted and mean actual spend within prediction deciles: calibration of levels.
+- *Weekly MAPE* (in %) compares the weekly totals of holdout purchases with the model's tracking curve: the right
+  total with the wrong shape over the weeks scores badly. Only models that forecast from calibration data alone (BTYD,
+  Bayesian, sequence models) have a tracking curve, and so this score.
 - *Coverage80* is the share of customers whose actual spend lies in their central 80 % interval (0.80 is right; higher
   is too wide, lower overconfident), and *CRPS* scores the whole predictive distribution (lower is better); both exist
   only for models with predictive distributions.
@@ -66,7 +69,7 @@ SCORE_LABELS = {"purchases_mae": "count MAE", "purchases_rmse": "count RMSE", "p
                 "purchases_r2": "count R2", "spend_r2": "spend R2",
                 "spend_agg_err": "spend agg. err", "spend_gini": "Gini", "spend_spearman": "spend Spearman",
                 "spend_top10_capture": "top-10% capture", "spend_decile_mape": "decile MAPE",
-                "spend_coverage80": "coverage80", "spend_crps": "CRPS", "fit_seconds": "fit s", "predict_seconds": "predict s"}
+                "spend_coverage80": "coverage80", "spend_crps": "CRPS", "purchases_weekly_mape": "weekly MAPE %", "fit_seconds": "fit s", "predict_seconds": "predict s"}
 
 def _percent(table: pd.DataFrame) -> pd.DataFrame:
     "Aggregate-error columns as signed percentages."
