@@ -93,7 +93,7 @@ def scale_features(X: pd.DataFrame, scaling: FeatureScaling) -> np.ndarray:
     Z = np.nan_to_num((_signed_log(X, scaling.logged) - scaling.mean) / scaling.std)
     return np.column_stack([Z, X[list(scaling.indicators)].isna().to_numpy(float)]).astype("float32")
 
-# %% ../nbs/09_neural.ipynb #n021
+# %% ../nbs/09_neural.ipynb #n022
 @dataclass(frozen=True)
 class NetworkOptions:
     "Shape and training of a feed-forward network: layers, Adam, batches, early stopping on an inner stop split."
@@ -124,7 +124,7 @@ class NetworkOptions:
         if not self.l2 >= 0: raise ValueError(f"network.l2={self.l2!r} must be >= 0")
         if not 0 <= self.dropout < 1: raise ValueError(f"network.dropout={self.dropout!r} must be in [0, 1)")
 
-# %% ../nbs/09_neural.ipynb #n025
+# %% ../nbs/09_neural.ipynb #n026
 class FeedForwardCLV(CLVModel):
     "Base of the feed-forward CLV networks: features, scaling, seeded stop split, Keras towers with early stopping."
     name = "nn"
@@ -144,7 +144,7 @@ class FeedForwardCLV(CLVModel):
     @property
     def _feature_options(self) -> FeatureOptions: return _options(self.features, FeatureOptions, "features")
 
-# %% ../nbs/09_neural.ipynb #n028
+# %% ../nbs/09_neural.ipynb #n030
 @patch
 def transaction_features(self: FeedForwardCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
     "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
@@ -162,7 +162,7 @@ def _feature_columns(self: FeedForwardCLV, summary: pd.DataFrame) -> list[str]:
                       "onto the summary (run_experiment does) for the full model.", stacklevel=3)
     return [c for c in (*SUMMARY_FEATURES, *present) if c in summary.columns]
 
-# %% ../nbs/09_neural.ipynb #n031
+# %% ../nbs/09_neural.ipynb #n033
 @patch
 def _build(self: FeedForwardCLV, n_inputs: int):
     "The seeded Keras model: `members` towers of Dense layers, outputs concatenated, compiled with the model's loss."
@@ -199,7 +199,7 @@ def _outputs(self: FeedForwardCLV, X: np.ndarray) -> np.ndarray:
     out = np.asarray(self.network_(X, training=False), dtype=float) if len(X) else np.zeros((0, self.n_outputs * self._network_options.members))
     return out.reshape(len(X), self._network_options.members, self.n_outputs)
 
-# %% ../nbs/09_neural.ipynb #n033
+# %% ../nbs/09_neural.ipynb #n035
 @patch
 def _design(self: FeedForwardCLV, summary: pd.DataFrame) -> np.ndarray:
     "Scaled network inputs of `summary` in the fitted feature order."
@@ -232,7 +232,7 @@ def fit(self: FeedForwardCLV, summary: pd.DataFrame) -> FeedForwardCLV:
     self.params_["fit_seconds"] = time.perf_counter() - t0
     return self
 
-# %% ../nbs/09_neural.ipynb #n035
+# %% ../nbs/09_neural.ipynb #n037
 def plot_loss_curves(history: dict, title: str = "", ax=None):
     "Training and stop loss per epoch, the best (restored) stop epoch marked."
     if ax is None: fig, ax = plt.subplots(figsize=(6.4, 3.6), layout="constrained"); plt.close(fig)
@@ -257,7 +257,7 @@ def report_sections(self: FeedForwardCLV, label: str, result) -> list[ReportSect
             "weights of the best stop epoch (dot) are kept.")
     return [ReportSection(title=f"{label}: training", text=text, items=[fig, table.round(4)])]
 
-# %% ../nbs/09_neural.ipynb #n037
+# %% ../nbs/09_neural.ipynb #n039
 def ziln_loss(y_true, y_pred):
     "Per-customer ZILN loss (spend) plus a Poisson loss of extra purchases, averaged over towers; y_true = [spend, purchases]."
     keras = keras_module()
@@ -276,7 +276,7 @@ def ziln_loss(y_true, y_pred):
         total = total + bce + buys * (lognormal + poisson)
     return total / members
 
-# %% ../nbs/09_neural.ipynb #n041
+# %% ../nbs/09_neural.ipynb #n043
 class ZILNNetwork(FeedForwardCLV):
     "Zero-inflated lognormal network (google/lifetime_value) with a purchases head; cross-fitted, conformal intervals."
     name = "nn_ziln"
@@ -294,7 +294,7 @@ class ZILNNetwork(FeedForwardCLV):
     def _loss(self, y_true, y_pred): return ziln_loss(y_true, y_pred)
     def _targets(self, y_spend, y_count): return np.column_stack([y_spend, y_count]).astype("float32")
 
-# %% ../nbs/09_neural.ipynb #n043
+# %% ../nbs/09_neural.ipynb #n046
 class ZILNHeads(NamedTuple):
     "Per customer and tower (N, members): P(spend > 0), lognormal mu and sigma (balanced), extra-purchase rate lambda."
     p: np.ndarray
@@ -307,8 +307,9 @@ def _heads(self: ZILNNetwork, X: np.ndarray, balanced: bool = True) -> ZILNHeads
     "The fitted ZILN distribution of each customer under each tower; `balanced`: with the training-total scales."
     out = self._outputs(X)
     p = 1 / (1 + np.exp(-out[..., 0]))
-    mu = np.clip(out[..., 1], *self.log_spend_range_)
     sigma = np.minimum(np.logaddexp(0.0, out[..., 2]) + 1e-3, self.max_sigma)
+    low, high = self.log_spend_range_
+    mu = np.clip(out[..., 1], low, high - sigma ** 2 / 2)  # mean given spend at most the largest training spend
     rate = np.exp(np.minimum(out[..., 3], 20.0))
     if balanced: mu, rate = mu + np.log(self.spend_scale_), rate * self.purchases_scale_
     return ZILNHeads(p, mu, sigma, rate)
@@ -317,7 +318,7 @@ def _ziln_means(h: ZILNHeads) -> tuple[np.ndarray, np.ndarray]:
     "Mean purchases p (1 + lambda) and spend p exp(mu + sigma^2 / 2), averaged over towers."
     return (h.p * (1 + h.rate)).mean(axis=1), (h.p * np.exp(h.mu + h.sigma ** 2 / 2)).mean(axis=1)
 
-# %% ../nbs/09_neural.ipynb #n045
+# %% ../nbs/09_neural.ipynb #n048
 RAW_QUANTILES = (0.1, 0.9)  # the raw interval the conformal scores are computed for
 
 @patch
@@ -344,7 +345,7 @@ def _after_fit(self: ZILNNetwork, X, y_spend, y_count, fit_rows, stop_rows) -> N
                         purchases_shape=self.purchases_shape_, max_sigma=self.max_sigma,
                         log_spend_range=list(self.log_spend_range_))
 
-# %% ../nbs/09_neural.ipynb #n047
+# %% ../nbs/09_neural.ipynb #n050
 def _ziln_quantiles(h: ZILNHeads, quantiles) -> tuple[np.ndarray, ...]:
     "Quantiles (each an (N,) array) of the per-customer mixture over towers of p x LogNormal(mu, sigma) + (1 - p) x 0."
     zero_mass = (1 - h.p).mean(axis=1)
@@ -362,7 +363,7 @@ def _draw_interval(draws: np.ndarray, quantiles=RAW_QUANTILES) -> tuple[np.ndarr
     "Per-row empirical quantiles of (N, n) draws."
     return tuple(np.quantile(draws, q, axis=1) for q in quantiles)
 
-# %% ../nbs/09_neural.ipynb #n050
+# %% ../nbs/09_neural.ipynb #n053
 @patch
 def _draws(self: ZILNNetwork, h: ZILNHeads, scale: float, n: int, rng) -> dict:
     "(N, n) draws of purchases and spend from the tower mixture of fitted ZILN distributions, times `scale`."
@@ -396,7 +397,7 @@ def sample_predictive(self: ZILNNetwork, summary: pd.DataFrame, horizon: float, 
     X, scale = self._check_input(summary, horizon)
     return self._draws(self._heads(X), scale, n, np.random.default_rng(seed))
 
-# %% ../nbs/09_neural.ipynb #n052
+# %% ../nbs/09_neural.ipynb #n055
 def _conformal_bounds(lo, hi, scores, level: float, scale: float, integer: bool) -> tuple[np.ndarray, np.ndarray]:
     "Raw bounds widened by the conformal quantile of `scores` at `level`, rounded outwards if `integer`, times `scale`."
     lo, hi = widen_interval(lo, hi, conformal_quantile(scores, level))
@@ -414,10 +415,10 @@ def predict_interval(self: ZILNNetwork, summary: pd.DataFrame, horizon: float, l
     purchases = _conformal_bounds(*counts, self.purchases_scores_, level, scale, True)
     return interval_frame(summary.index, *purchases, *spend)
 
-# %% ../nbs/09_neural.ipynb #n053
+# %% ../nbs/09_neural.ipynb #n056
 register_model("nn_ziln", network=NetworkOptions())(ZILNNetwork);
 
-# %% ../nbs/09_neural.ipynb #n061
+# %% ../nbs/09_neural.ipynb #n064
 def scaled_squared_error(y_true, y_pred):
     "Per-customer squared error summed over targets, averaged over towers (targets pre-scaled to unit training means)."
     ops = keras_module().ops
@@ -445,7 +446,7 @@ class MLPNetwork(FeedForwardCLV):
         self.target_means_ = np.array([max(y_spend.mean(), 1e-9), max(y_count.mean(), 1e-9)])
         return (np.column_stack([y_spend, y_count]) / self.target_means_).astype("float32")
 
-# %% ../nbs/09_neural.ipynb #n063
+# %% ../nbs/09_neural.ipynb #n067
 @patch
 def _means(self: MLPNetwork, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "Label-window purchases and spend: tower-averaged outputs clipped at 0, in label units, balanced."
@@ -499,5 +500,5 @@ def predict_interval(self: MLPNetwork, summary: pd.DataFrame, horizon: float, le
     spend = _conformal_bounds(*_draw_interval(draws["spend"]), self.spend_scores_, level, scale, False)
     return interval_frame(summary.index, *purchases, *spend)
 
-# %% ../nbs/09_neural.ipynb #n064
+# %% ../nbs/09_neural.ipynb #n068
 register_model("nn_mlp", network=NetworkOptions(members=1))(MLPNetwork);
