@@ -27,8 +27,8 @@ XGB_MEMBER = ("xgb_tweedie", {"tuning": {"grid": None}, "intervals": {"purchases
 ZILN_MEMBER = ("nn_ziln", {"network": {"members": 1}})
 
 def default_members() -> tuple:
-    "The best BTYD, boosted and neural models (`rf` if `nn_ziln` is not registered)."
-    return ("pnbd_gg", XGB_MEMBER, ZILN_MEMBER if "nn_ziln" in available_models() else "rf")
+    "The best BTYD and boosted models, `pnbd_gg` and `xgb_tweedie` (fixed tree shape)."
+    return ("pnbd_gg", XGB_MEMBER)
 
 def _member_specs(members) -> list[tuple[str, dict]]:
     "`members` as (name, params) pairs; an error naming bad entries and unknown model names."
@@ -147,6 +147,7 @@ def fit(self: StackedCLV, summary: pd.DataFrame) -> StackedCLV:
     inner = np.empty(len(summary), int)
     inner[np.random.default_rng(self.seed).permutation(len(summary))] = np.arange(len(summary)) % self.inner_folds
     self.label_duration_, self.labels_ = D, list(self._build_members())
+    self._cached = None
     fitted = {label: self._member_oof(label, summary, calib, inner, D) for label in self.labels_}
     self.member_models_ = {label: models for label, (models, _) in fitted.items()}
     oof = np.stack([o for _, o in fitted.values()], axis=1)  # (N, members, 2)
@@ -212,15 +213,14 @@ def _allocate(probs: np.ndarray, n: int) -> np.ndarray:
 
 @patch
 def _mixture_draws(self: StackedCLV, components: list, summary: pd.DataFrame, target_pred: np.ndarray, n: int, seed: int) -> np.ndarray:
-    "(N, n, 2) label-window (spend, purchases) draws of the weighted mixture of `components` (model, prob), rescaled to `target_pred` (N, 2)."
-    counts = _allocate([p for _, p in components], n)
+    "(N, n, 2) label-window (spend, purchases) draws of the mixture of `components` (model, (N, 2) predictions, prob), rescaled to `target_pred` (N, 2)."
+    counts = _allocate([p for *_, p in components], n)
     D, draws, mix = self.label_duration_, [], np.zeros((len(summary), 2))
-    for c, ((model, _), n_c) in enumerate(zip(components, counts)):
+    for c, ((model, pred, _), n_c) in enumerate(zip(components, counts)):
         if n_c == 0: continue
         s = model.sample_predictive(summary, D, n=int(n_c), seed=seed + 1000 * c)
         draws.append(np.stack([s["spend"], s["purchases"]], axis=-1))
-        p = model.predict(summary, D)
-        mix += n_c / n * np.column_stack([p["spend"], p["purchases"]])
+        mix += n_c / n * pred
     draws = np.concatenate(draws, axis=1)
     ratio = np.divide(target_pred, mix, out=np.zeros_like(mix), where=mix > 0)
     draws = draws * ratio[:, None, :]
@@ -242,20 +242,26 @@ def _oof_draws(self: StackedCLV, calib: pd.DataFrame, inner: np.ndarray) -> np.n
     probs = self._member_probs()
     for k in range(self.inner_folds):
         rows = inner == k
-        comps = [(models[k] if len(models) > 1 else models[0], p) for models, p in zip(self.member_models_.values(), probs)]
+        comps = [(models[k] if len(models) > 1 else models[0], self.oof_[rows, j], p)
+                 for j, (models, p) in enumerate(zip(self.member_models_.values(), probs))]
         out[rows] = self._mixture_draws(comps, calib[rows], self.oof_stack_[rows], self.calibration_draws, self.seed + 7 + k)
     return out
 
 # %% ../nbs/09d_stack.ipynb #s033
 @patch
+def _model_predictions(self: StackedCLV, summary: pd.DataFrame) -> list[list[np.ndarray]]:
+    "Per member, per fitted model: (N, 2) label-window (spend, purchases) predictions (the last summary's are kept)."
+    cached = getattr(self, "_cached", None)
+    if cached is not None and cached[0] is summary and cached[1] == summary.shape: return cached[2]
+    out = [[np.column_stack([p["spend"], p["purchases"]]) for p in (m.predict(summary, self.label_duration_) for m in models)]
+           for models in self.member_models_.values()]
+    self._cached = (summary, summary.shape, out)  # predict, predict_interval and sample_predictive of one frame share them
+    return out
+
+@patch
 def _member_predictions(self: StackedCLV, summary: pd.DataFrame) -> np.ndarray:
     "(N, members, 2) label-window (spend, purchases) predictions, each supervised member's inner models averaged."
-    out = np.zeros((len(summary), len(self.labels_), 2))
-    for j, models in enumerate(self.member_models_.values()):
-        for model in models:
-            p = model.predict(summary, self.label_duration_)
-            out[:, j] += np.column_stack([p["spend"], p["purchases"]]) / len(models)
-    return out
+    return np.stack([np.mean(preds, axis=0) for preds in self._model_predictions(summary)], axis=1)
 
 @patch
 def _check_input(self: StackedCLV, summary: pd.DataFrame, horizon) -> tuple[np.ndarray, float]:
@@ -288,7 +294,9 @@ def sample_predictive(self: StackedCLV, summary: pd.DataFrame, horizon: float, n
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1: raise ValueError(f"n={n!r} must be a positive integer")
     if not self.has_samples: raise NotImplementedError(f"{self.name} was built with intervals=False: no predictive draws")
     Y, scale = self._check_input(summary, horizon)
-    comps = [(model, p / len(models)) for models, p in zip(self.member_models_.values(), self._member_probs()) for model in models]
+    comps = [(model, pred, p / len(models))
+             for models, preds, p in zip(self.member_models_.values(), self._model_predictions(summary), self._member_probs())
+             for model, pred in zip(models, preds)]
     draws = self._mixture_draws(comps, summary, Y, n, seed) * scale
     return {"purchases": draws[..., 1], "spend": draws[..., 0]}
 
