@@ -93,7 +93,7 @@ class TrainingOptions:
     batch_size: int = 512  # customers per batch
     epochs: int = 60  # most epochs; early stopping chooses fewer
     patience: int = 6  # epochs without a better validation loss before stopping
-    validation: Literal["periods", "customers"] = "periods"  # the last `validation_periods` targets, or customers
+    validation: Literal["customers", "periods"] = "customers"  # a share of the customers, or the last periods
     validation_periods: int = 6  # with validation="periods": these last calibration periods are the validation targets
     validation_share: float = 0.1  # with validation="customers": share of customers whose sequences are the validation data
     lr_factor: float = 1.0  # learning rate times this after `lr_patience` epochs without improvement (1: constant)
