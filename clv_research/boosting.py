@@ -13,7 +13,7 @@ __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONO
 import itertools
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal, NamedTuple, get_args
 
 import matplotlib.pyplot as plt
@@ -26,7 +26,8 @@ from sklearn.metrics import mean_poisson_deviance
 
 from .data import TransactionDataError
 from .features import purchase_days, time_unit_days
-from .models import (CLVModel, ReportSection, SummaryError, check_horizon, check_summary, interval_frame,
+from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
+                                 interval_frame,
                                  make_model, prediction_frame, register_model)
 
 # %% ../nbs/08_boosting.ipynb #c006
@@ -224,17 +225,6 @@ class FeatureOptions:
 
     def __post_init__(self): object.__setattr__(self, "windows", _check_windows(self.windows))
 
-# %% ../nbs/08_boosting.ipynb #c017r
-def _options(value, cls: type, arg: str):
-    "`value` as a `cls`: the dataclass itself, or a dict of its fields; an error naming `arg` otherwise."
-    if isinstance(value, cls): return value
-    if isinstance(value, Mapping):
-        names = [f.name for f in fields(cls)]
-        unknown = sorted(set(value) - set(names))
-        if unknown: raise ValueError(f"{arg} has no field(s) {unknown}; {cls.__name__} has {names}")
-        return cls(**value)
-    raise TypeError(f"{arg}={value!r} must be a {cls.__name__} or a dict of its fields")
-
 # %% ../nbs/08_boosting.ipynb #c018
 class BoostedCLV(CLVModel):
     "XGBoost CLV model: spend (Tweedie, hurdle, Poisson or squared error) and purchases, with conformal intervals."
@@ -259,14 +249,14 @@ class BoostedCLV(CLVModel):
         return self._booster_options, self._feature_options, self._tuning_options, self._interval_options
 
     @property
-    def _booster_options(self) -> BoosterOptions: return _options(self.booster, BoosterOptions, "booster")
+    def _booster_options(self) -> BoosterOptions: return as_options(self.booster, BoosterOptions, "booster")
     @property
-    def _feature_options(self) -> FeatureOptions: return _options(self.features, FeatureOptions, "features")
+    def _feature_options(self) -> FeatureOptions: return as_options(self.features, FeatureOptions, "features")
     @property
-    def _tuning_options(self) -> TuningOptions: return _options(self.tuning, TuningOptions, "tuning")
+    def _tuning_options(self) -> TuningOptions: return as_options(self.tuning, TuningOptions, "tuning")
     @property
     def _interval_options(self) -> IntervalOptions | None:
-        return None if self.intervals is None else _options(self.intervals, IntervalOptions, "intervals")
+        return None if self.intervals is None else as_options(self.intervals, IntervalOptions, "intervals")
 
 # %% ../nbs/08_boosting.ipynb #c018f
 @patch

@@ -16,9 +16,10 @@ from fastcore.basics import patch
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import permutation_importance
 
-from .boosting import (SUMMARY_FEATURES, FeatureOptions, _options, conformal_quantile, conformity_scores,
+from .boosting import (SUMMARY_FEATURES, FeatureOptions, conformal_quantile, conformity_scores,
                                    customer_features, feature_names, holdout_labels, widen_interval)
-from .models import (CLVModel, ReportSection, SummaryError, check_horizon, check_summary, interval_frame,
+from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
+                                 interval_frame,
                                  prediction_frame, register_model)
 
 # %% ../nbs/09c_forest.ipynb #f006
@@ -62,9 +63,9 @@ class ForestCLV(CLVModel):
             raise ValueError(f"interval_draws={interval_draws!r} must be an integer of at least 20")
 
     @property
-    def _forest_options(self) -> ForestOptions: return _options(self.forest, ForestOptions, "forest")
+    def _forest_options(self) -> ForestOptions: return as_options(self.forest, ForestOptions, "forest")
     @property
-    def _feature_options(self) -> FeatureOptions: return _options(self.features, FeatureOptions, "features")
+    def _feature_options(self) -> FeatureOptions: return as_options(self.features, FeatureOptions, "features")
 
 # %% ../nbs/09c_forest.ipynb #f014
 @patch

@@ -10,8 +10,8 @@ __all__ = ['COUNT_PREFIX', 'SPEND_PREFIX', 'SIM_BLOCK', 'period_sequences', 'cal
 # %% ../nbs/09b_lstm.ipynb #L003
 import hashlib
 import math
-from dataclasses import dataclass, fields
-from typing import Literal, Mapping
+from dataclasses import dataclass
+from typing import Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,9 +19,10 @@ import pandas as pd
 from fastcore.basics import patch
 
 from .btyd import GammaGamma
-from .btyd_maths import gg_draw_spend, gg_expected_spend
+from .btyd_maths import gg_draw_spend
 from .features import _as_day, purchase_days, time_unit_days
-from .models import (CLVModel, ReportSection, SummaryError, check_horizon, check_summary, interval_frame,
+from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
+                                 interval_frame,
                                  prediction_frame, register_model)
 from .neural import keras_module, seeded
 
@@ -109,15 +110,7 @@ class TrainingOptions:
         if not 0 < self.lr_factor <= 1: raise ValueError(f"lr_factor={self.lr_factor!r} must be in (0, 1]")
         if not 0 < self.validation_share < 1: raise ValueError(f"validation_share={self.validation_share!r} must be in (0, 1)")
 
-def _options(value, cls: type, arg: str):
-    "`value` as a `cls`: the dataclass itself, or a dict of its fields; an error naming `arg` otherwise."
-    if isinstance(value, cls): return value
-    if isinstance(value, Mapping):
-        names = [f.name for f in fields(cls)]
-        unknown = sorted(set(value) - set(names))
-        if unknown: raise ValueError(f"{arg} has no field(s) {unknown}; {cls.__name__} has {names}")
-        return cls(**value)
-    raise TypeError(f"{arg}={value!r} must be a {cls.__name__} or a dict of its fields")
+
 
 # %% ../nbs/09b_lstm.ipynb #L020
 class SequenceCLV(CLVModel):
@@ -142,9 +135,9 @@ class SequenceCLV(CLVModel):
         self._train  # a wrong option fails here, not in fit
 
     @property
-    def _net(self) -> NetworkOptions: return _options(self.network, NetworkOptions, "network")
+    def _net(self) -> NetworkOptions: return as_options(self.network, NetworkOptions, "network")
     @property
-    def _train(self) -> TrainingOptions: return _options(self.training, TrainingOptions, "training")
+    def _train(self) -> TrainingOptions: return as_options(self.training, TrainingOptions, "training")
 
 # %% ../nbs/09b_lstm.ipynb #L023
 @patch

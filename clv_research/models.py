@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['SUMMARY_COLUMNS', 'HOLDOUT_COLUMNS', 'MODEL_MODULES', 'SummaryError', 'check_summary', 'check_horizon',
            'NotFittedError', 'prediction_frame', 'interval_frame', 'ReportSection', 'CLVModel', 'register_model',
-           'available_models', 'make_model']
+           'as_options', 'available_models', 'make_model']
 
 # %% ../nbs/02_models.ipynb #c003
 import dataclasses
@@ -13,7 +13,8 @@ import difflib
 import importlib
 import importlib.util
 import inspect
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 import pandas as pd
@@ -176,6 +177,17 @@ def _merged(name: str, defaults: dict, params: dict) -> dict:
         args[key] = value
     return args
 
+
+# %% ../nbs/02_models.ipynb #c010p
+def as_options(value, cls: type, arg: str):
+    "`value` as a `cls`: the dataclass itself or a dict of its fields; an error naming `arg` and the fields otherwise."
+    if isinstance(value, cls): return value
+    if isinstance(value, Mapping):
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(value) - set(names))
+        if unknown: raise ValueError(f"{arg} has no field(s) {unknown}; {cls.__name__} has {names}")
+        return cls(**value)
+    raise TypeError(f"{arg}={value!r} must be a {cls.__name__} or a dict of its fields")
 
 # %% ../nbs/02_models.ipynb #c010d
 def _import_model_modules(until: str | None = None):

@@ -37,20 +37,21 @@ def seeded(seed: int) -> None:
 # %% ../nbs/09_neural.ipynb #n013
 import time
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from fastcore.basics import patch
-from scipy.special import ndtr, ndtri
+from scipy.special import ndtr
 
-from .boosting import (SUMMARY_FEATURES, FeatureOptions, _options, balance_scale, conformal_quantile,
+from .boosting import (SUMMARY_FEATURES, FeatureOptions, balance_scale, conformal_quantile,
                                    conformity_scores, customer_features, feature_names, holdout_labels,
                                    negative_binomial_draws, negative_binomial_shape, tweedie_dispersion, tweedie_draws,
                                    widen_interval)
-from .models import (CLVModel, ReportSection, SummaryError, check_horizon, check_summary, interval_frame,
+from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
+                                 interval_frame,
                                  prediction_frame, register_model)
 
 # %% ../nbs/09_neural.ipynb #n016
@@ -140,9 +141,9 @@ class FeedForwardCLV(CLVModel):
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)): raise ValueError(f"seed={seed!r} must be an integer")
 
     @property
-    def _network_options(self) -> NetworkOptions: return _options(self.network, NetworkOptions, "network")
+    def _network_options(self) -> NetworkOptions: return as_options(self.network, NetworkOptions, "network")
     @property
-    def _feature_options(self) -> FeatureOptions: return _options(self.features, FeatureOptions, "features")
+    def _feature_options(self) -> FeatureOptions: return as_options(self.features, FeatureOptions, "features")
 
 # %% ../nbs/09_neural.ipynb #n030
 @patch

@@ -17,7 +17,7 @@ from scipy.optimize import nnls
 
 from .boosting import conformal_quantile, conformity_scores, holdout_labels, widen_interval
 from .metrics import normalized_gini
-from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, SummaryError, available_models,
+from .models import (HOLDOUT_COLUMNS, CLVModel, ReportSection, available_models,
                                  check_horizon, check_summary, interval_frame, make_model, prediction_frame,
                                  register_model)
 
