@@ -123,6 +123,7 @@ def fit(self: ForestCLV, summary: pd.DataFrame) -> ForestCLV:
     self.forest_ = RandomForestRegressor(o.n_estimators, min_samples_leaf=o.min_samples_leaf, max_features=o.max_features,
                                          max_depth=o.max_depth, bootstrap=False, n_jobs=self.n_jobs, random_state=self.seed)
     self.forest_.fit(X[train], Y[train] / self.label_scale_)
+    self.forest_.set_params(n_jobs=1)  # predict adds the trees in one order (threads add them in any order)
     self.pools_, self.train_labels_ = _leaf_pools(self.forest_, X[train]), Y[train]
     self.conformal_X_, self.conformal_y_, self._scores = X[conf], Y[conf], {}
     depths = [e.get_depth() for e in self.forest_.estimators_]

@@ -257,6 +257,12 @@ def fit(self: SequenceCLV, summary: pd.DataFrame) -> SequenceCLV:
                     "val_loss": [min(h["val_loss"]) for h in self.history_], **self.spend_model_.params_}
     return self
 
+# %% ../nbs/09b_lstm.ipynb #L_pk1
+@patch
+def __getstate__(self: SequenceCLV) -> dict:
+    "The model's attributes without the cache of simulated paths."
+    return {**self.__dict__, "_paths_cache": {}}
+
 # %% ../nbs/09b_lstm.ipynb #L036
 def network_weights(model) -> dict:
     "Named NumPy arrays of a `build_network` network's weights."

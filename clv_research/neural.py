@@ -200,6 +200,23 @@ def _outputs(self: FeedForwardCLV, X: np.ndarray) -> np.ndarray:
     out = np.asarray(self.network_(X, training=False), dtype=float) if len(X) else np.zeros((0, self.n_outputs * self._network_options.members))
     return out.reshape(len(X), self._network_options.members, self.n_outputs)
 
+# %% ../nbs/09_neural.ipynb #n033q
+@patch
+def __getstate__(self: FeedForwardCLV) -> dict:
+    "The model's attributes with the Keras network replaced by its weights."
+    state = dict(self.__dict__)
+    if state.get("network_") is not None:
+        state["network_"] = [np.asarray(w) for w in state["network_"].get_weights()]
+    return state
+
+@patch
+def __setstate__(self: FeedForwardCLV, state: dict) -> None:
+    "Restore the attributes and rebuild the Keras network from its weights."
+    self.__dict__.update(state)
+    if isinstance(state.get("network_"), list):
+        self.network_ = self._build(self.params_["n_inputs"])
+        self.network_.set_weights(state["network_"])
+
 # %% ../nbs/09_neural.ipynb #n035
 @patch
 def _design(self: FeedForwardCLV, summary: pd.DataFrame) -> np.ndarray:
