@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['rfm_arrays', 'rows_from_summary', 'FitError', 'maximise_loglik', 'BetaGeo', 'ParetoNBD', 'GammaGamma', 'BTYDCLV',
-           'BGNBDGammaGamma', 'ParetoNBDGammaGamma']
+           'BGNBDGammaGamma', 'ParetoNBDGammaGamma', 'ModifiedBetaGeo', 'MBGNBDGammaGamma']
 
 # %% ../nbs/03_btyd.ipynb #c002
 import numpy as np
@@ -284,3 +284,14 @@ def predict_interval(self: BTYDCLV, summary: pd.DataFrame, horizon: float, level
         purchases, spend = self._draws(summary.iloc[start:start + 4000], t, self.interval_draws, rng)
         bounds.append(np.vstack([np.quantile(purchases, q, axis=1, method="inverted_cdf"), np.quantile(spend, q, axis=1)]))
     return interval_frame(summary.index, *np.hstack(bounds))
+
+# %% ../nbs/03_btyd.ipynb #mf001
+class ModifiedBetaGeo(_CountModel):
+    "MBG/NBD model (Batislam, Denizel & Filiztekin 2007) fitted by maximum likelihood on a summary."
+    process: PurchaseProcess = PURCHASE_PROCESSES["mbgnbd"]
+    label, names = process.label, process.params
+
+@register_model("mbgnbd_gg")
+class MBGNBDGammaGamma(BTYDCLV):
+    "MBG/NBD purchases x Gamma-Gamma spend."
+    name, count_model = "mbgnbd_gg", ModifiedBetaGeo

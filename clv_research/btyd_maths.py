@@ -21,7 +21,9 @@ __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', '
            'bgnbd_expected_purchases', 'negative_binomial_logpmf', 'bgnbd_probability_of_purchases',
            'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new', 'pnbd_expected_purchases',
            'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend', 'bgnbd_draw_holdout',
-           'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration', 'pnbd_draw_calibration', 'PurchaseProcess',
+           'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration', 'pnbd_draw_calibration', 'mbgnbd_loglik',
+           'mbgnbd_probability_alive', 'mbgnbd_posterior', 'mbgnbd_expected_new', 'mbgnbd_expected_purchases',
+           'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout', 'mbgnbd_draw_calibration', 'PurchaseProcess',
            'purchase_process']
 
 # %% ../nbs/02b_btyd_maths.ipynb #m008
@@ -592,8 +594,102 @@ def pnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
     mu = rng.gamma(s, 1 / be)
     return rng.poisson(lam * np.minimum(T, rng.exponential(1 / np.maximum(mu, 1e-300))))
 
+# %% ../nbs/02b_btyd_maths.ipynb #mb001
+@njit
+def _x_tables_mbgnbd(params, rows, grad, by_x):
+    "Total of the MBG/NBD terms that depend on (segment, x) only; adds their gradient, fills by_x[k, x]."
+    xmax = by_x.shape[1] - 1
+    Sr, Dr, Sb, Db, Sab, Dab = (np.empty(xmax + 1), np.empty(xmax + 1), np.empty(xmax + 1), np.empty(xmax + 1),
+                                np.empty(xmax + 1), np.empty(xmax + 1))
+    total = 0.0
+    for k in range(params.shape[0]):
+        r, al, a, b = params[k, 0], params[k, 1], params[k, 2], params[k, 3]
+        rising_log_sums(r, xmax, Sr, Dr); rising_log_sums(b, xmax, Sb, Db); rising_log_sums(a + b, xmax, Sab, Dab)
+        la = math.log(al)
+        for j in range(rows.x_count.shape[0]):
+            if rows.x_segment[j] != k:
+                continue
+            x = rows.x_count[j]; n = rows.x_weight[j]
+            inv = 1.0 / (a + b + x)
+            by_x[k, x] = Sr[x] + r * la + Sb[x] - Sab[x] + math.log(inv)
+            total += n * by_x[k, x]
+            grad[k, 0] += n * (Dr[x] + la); grad[k, 1] += n * r / al
+            grad[k, 2] -= n * (Dab[x] + inv); grad[k, 3] += n * (Db[x] - Dab[x] - inv)
+    return total
+
+@njit
+def mbgnbd_loglik(params, rows, per_row=False):
+    "MBG/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, a, b) per segment (K, 4): total, gradient (K, 4), rows."
+    K, n = params.shape[0], rows.x.shape[0]
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
+    total = _x_tables_mbgnbd(params, rows, grad, by_x)
+    LT, IT = _alpha_tables(params, rows.unique_T)
+    Lt, It = _alpha_tables(params, rows.unique_t_x)
+    log_a = np.log(params[:, 2])
+    for i in range(n):
+        k, x, w, iT, it = rows.segment[i], rows.x[i], rows.weight[i], rows.T_index[i], rows.t_x_index[i]
+        rx, b = params[k, 0] + x, params[k, 3]
+        dlt = LT[k, iT] - Lt[k, it]
+        v, alive = log_add_exp(math.log(b + x), log_a[k] + rx * dlt)  # alive: share of the (b + x) term
+        dead = 1.0 - alive
+        v -= rx * LT[k, iT]
+        total += w * v
+        grad[k, 0] += w * (dead * dlt - LT[k, iT])
+        grad[k, 1] += w * rx * (dead * (IT[k, iT] - It[k, it]) - IT[k, iT])
+        grad[k, 2] += w * dead / params[k, 2]; grad[k, 3] += w * alive / (b + x)
+        if per_row:
+            row_ll[i] = v + by_x[k, int(x)]
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #mb006
+def mbgnbd_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(active at T) of MBG/NBD customers with history (x, t_x, T), one-time buyers included; broadcasts."
+    r, al, a, b = _split(params, 4)
+    x, t_x, T = _floats(x, t_x, T)
+    return expit(-(np.log(a) - np.log(b + x) + (r + x) * (np.log(al + T) - np.log(al + t_x))))
+
+def mbgnbd_posterior(params, x, T) -> np.ndarray:
+    "BG/NBD parameters (..., 4) of the future of a still-active MBG/NBD customer: (r+x, alpha+T, a, b+x+1)."
+    r, al, a, b = _split(params, 4)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(r + x, al + T, a, b + x + 1), -1)
+
+def _alive_at_start(params):
+    "The share b / (a + b) of new MBG/NBD customers who survive the first flip, and their BG/NBD parameters."
+    r, al, a, b = _split(params, 4)
+    return b / (a + b), np.stack(np.broadcast_arrays(r, al, a, b + 1), -1)
+
+def mbgnbd_expected_new(params, t) -> np.ndarray:
+    "E[X(t)]: expected purchases in (0, t] of a new MBG/NBD customer, b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(...)]."
+    share, bg = _alive_at_start(params)
+    return share * bgnbd_expected_new(bg, t)
+
+def mbgnbd_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in (T, T+horizon] of MBG/NBD customers with history (x, t_x, T)."
+    pa = mbgnbd_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * bgnbd_expected_new(mbgnbd_posterior(params, x, T), horizon)
+
+def mbgnbd_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new MBG/NBD customer makes n purchases in (0, t]; broadcasts."
+    share, bg = _alive_at_start(params)
+    n = np.asarray(n, float)
+    return share * bgnbd_probability_of_purchases(bg, t, n) + (1 - share) * (n == 0)
+
+# %% ../nbs/02b_btyd_maths.ipynb #mb011
+def mbgnbd_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in (T, T+horizon] drawn from MBG/NBD customers' predictive distribution, `size` draws."
+    r, al, a, b = _split(params, 4)
+    return bgnbd_draw_holdout(np.stack(np.broadcast_arrays(r, al, a, b + 1), -1), x, T, p_alive, horizon, size, rng)
+
+def mbgnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Repeat purchases in (0, T] of new MBG/NBD customers; `params` (..., 4) broadcast against T."
+    r, al, a, b, T = np.broadcast_arrays(*_split(params, 4), np.asarray(T, float))
+    lam = rng.gamma(r, 1 / al)
+    p = rng.beta(a, b)
+    return np.minimum(rng.poisson(lam * T), rng.geometric(np.clip(p, 1e-12, 1)) - 1)
+
 # %% ../nbs/02b_btyd_maths.ipynb #m095
-ProcessName = Literal["bgnbd", "pnbd"]
+ProcessName = Literal["bgnbd", "pnbd", "mbgnbd"]
 
 @dataclass(frozen=True)
 class PurchaseProcess:
@@ -603,12 +699,13 @@ class PurchaseProcess:
     params: tuple[str, ...]          # natural parameter names, in kernel order
     loglik: Callable                 # (params (K, P), PurchaseRows, per_row) -> (total, gradient (K, P), per-row)
     probability_alive: Callable      # (params, x, t_x, T)
-    posterior: Callable              # (params, x, T) -> params of a still-active customer
+    posterior: Callable              # (params, x, T) -> params of a still-active customer, for `active_expected_new`
     expected_new: Callable           # (params, t) -> E[X(t)] of a new customer
     expected_purchases: Callable     # (params, x, t_x, T, horizon, p_alive=None)
     probability_of_purchases: Callable  # (params, t, n)
     draw_holdout: Callable           # (params, x, T, p_alive, horizon, size, rng)
     draw_calibration: Callable       # (params, T, rng)
+    active_expected_new: Callable | None = None  # E[X(t)] from `posterior` params; None: `expected_new`
 
 PURCHASE_PROCESSES = {
     "bgnbd": PurchaseProcess("bgnbd", "BG/NBD", ("r", "alpha", "a", "b"), bgnbd_loglik, bgnbd_probability_alive,
@@ -616,7 +713,11 @@ PURCHASE_PROCESSES = {
                              bgnbd_probability_of_purchases, bgnbd_draw_holdout, bgnbd_draw_calibration),
     "pnbd": PurchaseProcess("pnbd", "Pareto/NBD", ("r", "alpha", "s", "beta"), pnbd_loglik, pnbd_probability_alive,
                             pnbd_posterior, pnbd_expected_new, pnbd_expected_purchases,
-                            pnbd_probability_of_purchases, pnbd_draw_holdout, pnbd_draw_calibration)}
+                            pnbd_probability_of_purchases, pnbd_draw_holdout, pnbd_draw_calibration),
+    "mbgnbd": PurchaseProcess("mbgnbd", "MBG/NBD", ("r", "alpha", "a", "b"), mbgnbd_loglik, mbgnbd_probability_alive,
+                              mbgnbd_posterior, mbgnbd_expected_new, mbgnbd_expected_purchases,
+                              mbgnbd_probability_of_purchases, mbgnbd_draw_holdout, mbgnbd_draw_calibration,
+                              bgnbd_expected_new)}
 SPEND_PARAMS = ("p", "q", "gamma")  # Gamma-Gamma natural parameters, in kernel order
 
 def purchase_process(name: ProcessName) -> PurchaseProcess:
