@@ -9,6 +9,8 @@ lines print our time alone. The covariate line fits BG/NBD, Pareto/NBD and Gamma
 100,000 simulated customers.
 """
 import argparse
+import contextlib
+import io
 import os
 import time
 import warnings
@@ -16,7 +18,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from clv_research.btyd import ModifiedBetaGeo
+from clv_research.btyd import BetaGeoBetaBinom, ModifiedBetaGeo, rows_from_summary
+from clv_research.data import load_donations
 from clv_research.data import load_cdnow
 from clv_research.features import rfm_summary
 
@@ -26,6 +29,13 @@ def best_of(fn, repeat):
     for _ in range(repeat):
         t0 = time.perf_counter(); out = fn(); times.append(time.perf_counter() - t0)
     return min(times), out
+
+
+def timed_or_failure(fn, repeat):
+    "best_of, or (seconds to the failure, the exception) when the fit raises."
+    t0 = time.perf_counter()
+    try: return best_of(fn, repeat)
+    except Exception as e: return time.perf_counter() - t0, e
 
 
 def lifetimes_fitters():
@@ -47,21 +57,32 @@ def main(argv=None):
     summary = rfm_summary(load_cdnow("master"), "1997-09-30", "1998-06-30")
     print(f"CDNOW master 39/39: {len(summary):,} customers; repeat={args.repeat}; cpus={os.cpu_count()}, "
           f"load average {os.getloadavg()[0]:.1f} (other jobs share the machine)")
-    from clv_research.btyd import rows_from_summary
     rows = rows_from_summary(summary)
-    ours = {"MBG/NBD": best_of(lambda: ModifiedBetaGeo().fit(summary), args.repeat)}
+    daily = summary.assign(recency=np.round(summary["recency"] * 7), T=np.round(summary["T"] * 7))  # purchase days
+    drows = rows_from_summary(daily)
+    don = load_donations()
+    donors = don.loc[don.index.repeat(don["weights"])].rename(columns={"periods": "T"})
+    ours = {"MBG/NBD": best_of(lambda: ModifiedBetaGeo().fit(summary), args.repeat),
+            "BG/BB daily": best_of(lambda: BetaGeoBetaBinom().fit(daily), args.repeat),
+            "BG/BB donations": best_of(lambda: BetaGeoBetaBinom().fit(donors), args.repeat)}
     lt = lifetimes_fitters()
     theirs = {}
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lifetimes prints scipy's result on failure
         warnings.simplefilter("ignore")
         if "MBG/NBD" in lt:
             theirs["MBG/NBD"] = best_of(lambda: lt["MBG/NBD"]().fit(rows.x, rows.t_x, rows.T, weights=rows.weight),
                                         args.repeat)
+        if "BG/BB" in lt:
+            theirs["BG/BB daily"] = timed_or_failure(
+                lambda: lt["BG/BB"]().fit(drows.x, drows.t_x, drows.T, weights=drows.weight), 1)
+            theirs["BG/BB donations"] = best_of(lambda: lt["BG/BB"]().fit(don["frequency"], don["recency"], don["periods"],
+                                                                           weights=don["weights"]), args.repeat)
     print(f"\n{'model':<22} {'ours s':>8} {'lifetimes s':>12} {'speed-up':>9}   parameters (ours | lifetimes)")
     for label, (sec, model) in ours.items():
         ts, tm = theirs.get(label, (np.nan, None))
         mine = " ".join(f"{v:.4f}" for v in model.params_.values())
-        other = "" if tm is None else " ".join(f"{v:.4f}" for v in tm.params_.values)
+        other = ("" if tm is None else f"failed after {ts:.2f} s: {type(tm).__name__}" if isinstance(tm, Exception)
+                 else " ".join(f"{v:.4f}" for v in tm.params_.values))
         print(f"{label:<22} {sec:8.3f} {ts:12.3f} {ts / sec:8.1f}x   {mine} | {other}")
 
 

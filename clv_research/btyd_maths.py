@@ -11,7 +11,7 @@ from typing import Callable, Literal, NamedTuple
 
 import numba
 import numpy as np
-from scipy.special import betainc, betaln, expit, gammaln, hyp2f1, xlogy
+from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlogy
 
 # %% auto #0
 __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', 'Z_SERIES', 'ProcessName', 'PURCHASE_PROCESSES',
@@ -23,7 +23,9 @@ __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', '
            'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend', 'bgnbd_draw_holdout',
            'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration', 'pnbd_draw_calibration', 'mbgnbd_loglik',
            'mbgnbd_probability_alive', 'mbgnbd_posterior', 'mbgnbd_expected_new', 'mbgnbd_expected_purchases',
-           'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout', 'mbgnbd_draw_calibration', 'PurchaseProcess',
+           'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout', 'mbgnbd_draw_calibration', 'bgbb_loglik',
+           'bgbb_probability_alive', 'bgbb_posterior', 'bgbb_expected_new', 'bgbb_expected_purchases',
+           'bgbb_probability_of_purchases', 'bgbb_draw_holdout', 'bgbb_draw_calibration', 'PurchaseProcess',
            'purchase_process']
 
 # %% ../nbs/02b_btyd_maths.ipynb #m008
@@ -688,8 +690,129 @@ def mbgnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
     p = rng.beta(a, b)
     return np.minimum(rng.poisson(lam * T), rng.geometric(np.clip(p, 1e-12, 1)) - 1)
 
+# %% ../nbs/02b_btyd_maths.ipynb #bb001
+@njit
+def _lbeta_partials(p, q):
+    "ln B(p, q) and its partials in p and q."
+    dpq = digamma_positive(p + q)
+    return math.lgamma(p) + math.lgamma(q) - math.lgamma(p + q), digamma_positive(p) - dpq, digamma_positive(q) - dpq
+
+@njit
+def bgbb_loglik(params, rows, per_row=False):
+    "BG/BB log-likelihood of `PurchaseRows` (T = opportunities n) at natural (alpha, beta, gamma, delta) per segment (K, 4)."
+    K, n_rows = params.shape[0], rows.x.shape[0]
+    grad, row_ll = np.zeros(params.shape), np.zeros(n_rows if per_row else 0)
+    J = int(rows.unique_T.max()) + 2 if n_rows else 1
+    total = 0.0
+    for k in range(K):
+        al, be, ga, de = params[k, 0], params[k, 1], params[k, 2], params[k, 3]
+        lb0, a0, b0 = _lbeta_partials(al, be)
+        ld0, g0, d0 = _lbeta_partials(ga, de)
+        j = np.arange(J)
+        R_ab, R_b, R_d, R_gd = 1.0 / (al + be + j), 1.0 / (be + j), 1.0 / (de + j), 1.0 / (ga + de + 1.0 + j)
+        for i in range(n_rows):
+            if rows.segment[i] != k:
+                continue
+            x, t, n, w = rows.x[i], rows.t_x[i], rows.T[i], rows.weight[i]
+            lp, pa, pb = _lbeta_partials(al + x, be + n - x)
+            lq, qg, qd = _lbeta_partials(ga, de + n)
+            alive = lp + lq - lb0 - ld0
+            ga_ = (pa - a0, pb - b0, qg - g0, qd - d0)
+            v, d = alive, ga_
+            m = int(n - t)
+            if m > 0:
+                lp, pa, pb = _lbeta_partials(al + x, be + t - x)
+                lq, qg, qd = _lbeta_partials(ga + 1.0, de + t)
+                first = lp + lq - lb0 - ld0
+                e, S = 1.0, 1.0
+                c0, c1, c2, c3 = 0.0, 0.0, 0.0, 0.0
+                S0, S1, S2, S3 = 0.0, 0.0, 0.0, 0.0
+                jt, jb = int(t), int(t - x)
+                for q in range(1, m):
+                    u, ub, ud, ug = R_ab[jt + q - 1], R_b[jb + q - 1], R_d[jt + q - 1], R_gd[jt + q - 1]
+                    e *= u / ub * ug / ud
+                    c0 -= u; c1 += ub - u; c2 -= ug; c3 += ud - ug
+                    S += e; S0 += e * c0; S1 += e * c1; S2 += e * c2; S3 += e * c3
+                v, share = log_add_exp(alive, first + math.log(S))
+                o = 1.0 - share
+                d = (share * ga_[0] + o * (pa - a0 + S0 / S), share * ga_[1] + o * (pb - b0 + S1 / S),
+                     share * ga_[2] + o * (qg - g0 + S2 / S), share * ga_[3] + o * (qd - d0 + S3 / S))
+            total += w * v
+            grad[k, 0] += w * d[0]; grad[k, 1] += w * d[1]; grad[k, 2] += w * d[2]; grad[k, 3] += w * d[3]
+            if per_row:
+                row_ll[i] = v
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #bb006
+def _bgbb_alive_log(params, x, t_x, n):
+    al, be, ga, de = _split(params, 4)
+    return betaln(al + x, be + n - x) - betaln(al, be) + betaln(ga, de + n) - betaln(ga, de)
+
+def _bgbb_log_likelihood(params, x, t_x, n):
+    "Per-customer BG/BB log-likelihood for broadcast arrays (through the kernel on flattened rows)."
+    arrays = np.broadcast_arrays(*_split(params, 4), *_floats(x, t_x, n))
+    P = np.stack([v.ravel() for v in arrays[:4]], -1)
+    xx, tt, nn = (v.ravel() for v in arrays[4:])
+    out = np.empty(len(xx))
+    for key in np.unique(P, axis=0):  # one kernel call per distinct parameter vector (usually one)
+        use = (P == key).all(1)
+        rows, inv = pack_purchase_rows(xx[use], tt[use], nn[use])
+        out[use] = bgbb_loglik(key[None, :], rows, True)[2][inv]
+    return out.reshape(arrays[0].shape)
+
+def bgbb_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(alive after opportunity n = `T`) of BG/BB customers with x purchases, the last at opportunity t_x; broadcasts."
+    return np.exp(_bgbb_alive_log(params, *_floats(x, t_x, T)) - _bgbb_log_likelihood(params, x, t_x, T))
+
+def bgbb_posterior(params, x, T) -> np.ndarray:
+    "Natural parameters (..., 4) of an alive BG/BB customer after x purchases in n opportunities: (α+x, β+n-x, γ, δ+n)."
+    al, be, ga, de = _split(params, 4)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(al + x, be + T - x, ga, de + T), -1)
+
+def bgbb_expected_new(params, t) -> np.ndarray:
+    "E[X(n*)]: expected purchases of a new BG/BB customer in the next n* = `t` opportunities; broadcasts."
+    al, be, ga, de, t = np.broadcast_arrays(*_split(params, 4), np.asarray(t, float))
+    eps = ga - 1
+    k = gammaln(ga + de) - gammaln(1 + de) + gammaln(1 + de + t) - gammaln(ga + de + t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.where(np.abs(eps) < 1e-10, de * (digamma(1 + de + t) - digamma(1 + de)), de * -np.expm1(k) / eps)
+    return np.where(t > 0, al / (al + be) * surv, 0.0)
+
+def bgbb_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in the next `horizon` opportunities of BG/BB customers with history (x, t_x, n = T)."
+    pa = bgbb_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * bgbb_expected_new(bgbb_posterior(params, x, T), horizon)
+
+# %% ../nbs/02b_btyd_maths.ipynb #bb011
+def bgbb_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new BG/BB customer buys at n of the next t opportunities; broadcasts."
+    al, be, ga, de, t, n = np.broadcast_arrays(*_split(params, 4), *_floats(t, n))
+    log_choose = lambda a, b: gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.exp(log_choose(t, n) + betaln(al + n, be + t - n) - betaln(al, be) + betaln(ga, de + t) - betaln(ga, de))
+        for i in range(int(t.max(initial=0))):  # dead after opportunity i, with n purchases among the first i
+            ok = (n <= i) & (i < t)
+            term = np.exp(log_choose(i, n) + betaln(al + n, be + i - n) - betaln(al, be) + betaln(ga + 1, de + i) - betaln(ga, de))
+            out = out + np.where(ok, term, 0.0)
+    return np.where((n >= 0) & (n <= t), out, 0.0)
+
+def bgbb_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in the next `horizon` opportunities drawn from BG/BB customers' predictive distribution, `size` draws."
+    alive = rng.random(size) < p_alive
+    al, be, ga, de = _split(bgbb_posterior(params, x, T), 4)
+    p, theta = rng.beta(al, be, size), rng.beta(ga, de, size)
+    periods = np.minimum(rng.geometric(np.clip(theta, 1e-12, 1)) - 1, int(round(horizon)))
+    return np.where(alive, rng.binomial(periods, p), 0)
+
+def bgbb_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in n = `T` opportunities of new BG/BB customers; `params` (..., 4) broadcast against T."
+    al, be, ga, de, T = np.broadcast_arrays(*_split(params, 4), np.asarray(T, float))
+    periods = np.minimum(rng.geometric(np.clip(rng.beta(ga, de), 1e-12, 1)) - 1, T.astype(np.int64))
+    return rng.binomial(periods, rng.beta(al, be))
+
 # %% ../nbs/02b_btyd_maths.ipynb #m095
-ProcessName = Literal["bgnbd", "pnbd", "mbgnbd"]
+ProcessName = Literal["bgnbd", "pnbd", "mbgnbd", "bgbb"]
 
 @dataclass(frozen=True)
 class PurchaseProcess:
@@ -717,7 +840,10 @@ PURCHASE_PROCESSES = {
     "mbgnbd": PurchaseProcess("mbgnbd", "MBG/NBD", ("r", "alpha", "a", "b"), mbgnbd_loglik, mbgnbd_probability_alive,
                               mbgnbd_posterior, mbgnbd_expected_new, mbgnbd_expected_purchases,
                               mbgnbd_probability_of_purchases, mbgnbd_draw_holdout, mbgnbd_draw_calibration,
-                              bgnbd_expected_new)}
+                              bgnbd_expected_new),
+    "bgbb": PurchaseProcess("bgbb", "BG/BB", ("alpha", "beta", "gamma", "delta"), bgbb_loglik, bgbb_probability_alive,
+                            bgbb_posterior, bgbb_expected_new, bgbb_expected_purchases, bgbb_probability_of_purchases,
+                            bgbb_draw_holdout, bgbb_draw_calibration)}  # bgbb: T and horizons count opportunities
 SPEND_PARAMS = ("p", "q", "gamma")  # Gamma-Gamma natural parameters, in kernel order
 
 def purchase_process(name: ProcessName) -> PurchaseProcess:
