@@ -18,7 +18,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from clv_research.btyd import BetaGeoBetaBinom, ModifiedBetaGeo, rows_from_summary
+from clv_research.btyd import BetaGeoBetaBinom, GammaGompertzNBD, ModifiedBetaGeo, ParetoNBD, rows_from_summary
 from clv_research.data import load_donations
 from clv_research.data import load_cdnow
 from clv_research.features import rfm_summary
@@ -64,7 +64,9 @@ def main(argv=None):
     donors = don.loc[don.index.repeat(don["weights"])].rename(columns={"periods": "T"})
     ours = {"MBG/NBD": best_of(lambda: ModifiedBetaGeo().fit(summary), args.repeat),
             "BG/BB daily": best_of(lambda: BetaGeoBetaBinom().fit(daily), args.repeat),
-            "BG/BB donations": best_of(lambda: BetaGeoBetaBinom().fit(donors), args.repeat)}
+            "BG/BB donations": best_of(lambda: BetaGeoBetaBinom().fit(donors), args.repeat),
+            "Gamma-Gompertz/NBD": best_of(lambda: GammaGompertzNBD().fit(summary), args.repeat),
+            "(Pareto/NBD, ours)": best_of(lambda: ParetoNBD().fit(summary), args.repeat)}
     lt = lifetimes_fitters()
     theirs = {}
     with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):  # lifetimes prints scipy's result on failure

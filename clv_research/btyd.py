@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OPPORTUNITY_COLUMNS', 'rfm_arrays', 'rows_from_summary', 'FitError', 'maximise_loglik', 'BetaGeo', 'ParetoNBD',
            'GammaGamma', 'BTYDCLV', 'BGNBDGammaGamma', 'ParetoNBDGammaGamma', 'ModifiedBetaGeo', 'MBGNBDGammaGamma',
-           'BetaGeoBetaBinom', 'BGBBGammaGamma']
+           'BetaGeoBetaBinom', 'BGBBGammaGamma', 'GammaGompertzNBD', 'GGNBDGammaGamma']
 
 # %% ../nbs/03_btyd.ipynb #c002
 import numpy as np
@@ -61,37 +61,46 @@ def _newton_polish(neg, H, lp, f, g):
     return lp, f, g
 
 # %% ../nbs/03_btyd.ipynb #c013b
-def maximise_loglik(loglik, start, names, label: str, total: float, maxiter: int = 1000) -> dict:
+def maximise_loglik(loglik, start, names, label: str, total: float, maxiter: int = 1000, unconstrained: int = 0,
+                    allow_flat: bool = False) -> dict:
     "Maximise `loglik(theta, grad=True) -> (sum, gradient)` over log-parameters; dict of params, log_likelihood, se."
-    lp0 = np.log(np.asarray(start, float))
+    start = np.asarray(start, float)
+    k_log = len(start) - unconstrained  # the last `unconstrained` parameters (coefficients) are optimised as they are
+    lp0 = np.r_[np.log(start[:k_log]), start[k_log:]]
+    to_theta = lambda lp: np.r_[np.exp(np.clip(lp[:k_log], -50, 50)), lp[k_log:]]  # clip: wild line-search steps stay finite
     def neg(lp):
-        theta = np.exp(np.clip(lp, -50, 50))  # keeps wild line-search steps finite
+        theta = to_theta(lp)
         with np.errstate(all="ignore"):
             v, g = loglik(theta, grad=True)
         if not (np.isfinite(v) and np.isfinite(g).all()): return np.inf, np.zeros_like(lp)
-        return -v / total, -g * theta / total
+        return -v / total, -g * np.r_[theta[:k_log], np.ones(unconstrained)] / total
     def fail(why, lp):
-        last = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, np.exp(lp)))
+        last = ", ".join(f"{n}={v:.6g}" for n, v in zip(names, to_theta(lp)))
         raise FitError(f"{label} fit failed: {why}; last parameters {last}")
     res = minimize(neg, lp0, jac=True, method="BFGS", options=dict(maxiter=maxiter, gtol=1e-7))
     lp, f = res.x, res.fun
     if not np.isfinite(f): fail(f"the log-likelihood is not finite ({res.message})", lp)
     if res.status == 1: fail(f"no convergence in maxiter={maxiter} iterations", lp)
-    if np.abs(lp).max() > _LOG_BOUND: fail(f"{[n for n, v in zip(names, lp) if abs(v) > _LOG_BOUND]} ran off to 0 or "
-                                           "infinity (not identified by the data)", lp)
+    ran_off = [n for n, v in zip(names, lp[:k_log]) if abs(v) > _LOG_BOUND]
+    if ran_off and not allow_flat: fail(f"{ran_off} ran off to 0 or infinity (not identified by the data)", lp)
     grad = lambda v: neg(v)[1]
     H = _hessian(grad, lp)  # also gives the standard errors
     lp, f, g = _newton_polish(neg, H, lp, f, grad(lp))
-    eig = np.linalg.eigvalsh(H)
-    if not eig.min() > 1e-9 * max(eig.max(), 1e-300):
+    eig, vec = np.linalg.eigh(H)
+    weak = eig <= 1e-9 * max(eig.max(), 1e-300)
+    flat = sorted({names[int(np.argmax(np.abs(vec[:, j])))] for j in np.flatnonzero(weak)} | set(ran_off),
+                  key=list(names).index)
+    if flat and not allow_flat:
         fail("the log-likelihood is flat in some direction at the end (parameters not identified by the data)", lp)
-    if np.abs(g).max() > 1e-5: fail(f"gradient not zero at the end ({res.message})", lp)
+    if np.abs(g).max() > (1e-4 if flat else 1e-5): fail(f"gradient not zero at the end ({res.message})", lp)
     try: cov = np.linalg.inv(H * total)
     except np.linalg.LinAlgError: cov = np.full(H.shape, np.nan)
-    theta = np.exp(lp)
-    se = theta * np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+    theta = to_theta(lp)
+    sd = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
+    se = np.r_[theta[:k_log], np.ones(unconstrained)] * sd
+    se[[list(names).index(n) for n in flat]] = np.nan
     return dict(params=dict(zip(names, theta)), log_likelihood=-f * total, se=dict(zip(names, se)),
-                iterations=res.nit, evaluations=res.nfev)
+                iterations=res.nit, evaluations=res.nfev, flat=flat, covariance=cov)
 
 # %% ../nbs/03_btyd.ipynb #c025
 def _as_float(v):
@@ -364,3 +373,29 @@ def _count_summary(self: BGBBGammaGamma, summary: pd.DataFrame) -> pd.DataFrame:
 def _count_horizon(self: BGBBGammaGamma, horizon: float, summary: pd.DataFrame) -> float:
     "The horizon in opportunities."
     return horizon * time_unit_days(summary.attrs.get("time_unit", "W")) / PERIOD_DAYS[self.period]
+
+# %% ../nbs/03_btyd.ipynb #gf001
+class GammaGompertzNBD(_CountModel):
+    "Gamma-Gompertz/NBD model (Bemmaor & Glady 2012) fitted by maximum likelihood on a summary."
+    process: PurchaseProcess = PURCHASE_PROCESSES["ggnbd"]
+    label, names = process.label, process.params
+    def _start(self, rows: PurchaseRows):
+        r, al, _, T = _CountModel._start(self, rows)
+        return r, al, 1.0 / T, 1.0, 1.0
+
+@patch
+def fit(self: GammaGompertzNBD, summary: pd.DataFrame):
+    "Fit by maximum likelihood; on a Pareto/NBD ridge (b -> 0) keep the estimate with NaN standard errors for b, beta."
+    rows = rows_from_summary(summary)
+    res = maximise_loglik(lambda theta, grad=False: self.loglik(theta, rows, grad), self._start(rows), self.names,
+                          self.label, total=rows.weight.sum(), maxiter=self.maxiter, allow_flat=True)
+    self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
+    self.ridge_ = res["flat"] + (["beta"] if "b" in res["flat"] and "beta" not in res["flat"] else [])
+    if "b" in self.ridge_: self.se_ = {**self.se_, "beta": np.nan}  # b and beta move together along the ridge
+    self.n_rows_, self.iterations_ = len(rows.x), res["iterations"]
+    return self
+
+@register_model("ggnbd_gg")
+class GGNBDGammaGamma(BTYDCLV):
+    "Gamma-Gompertz/NBD purchases x Gamma-Gamma spend."
+    name, count_model = "ggnbd_gg", GammaGompertzNBD

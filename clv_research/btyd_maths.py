@@ -15,18 +15,20 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlog
 
 # %% auto #0
 __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', 'Z_SERIES', 'ProcessName', 'PURCHASE_PROCESSES',
-           'SPEND_PARAMS', 'gauss_legendre', 'digamma_positive', 'rising_log_sums', 'log_add_exp', 'PurchaseRows',
-           'pack_purchase_rows', 'SpendRows', 'pack_spend_rows', 'bgnbd_loglik', 'pnbd_log_death_integral',
-           'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive', 'bgnbd_posterior', 'bgnbd_expected_new',
-           'bgnbd_expected_purchases', 'negative_binomial_logpmf', 'bgnbd_probability_of_purchases',
-           'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new', 'pnbd_expected_purchases',
-           'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend', 'bgnbd_draw_holdout',
-           'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration', 'pnbd_draw_calibration', 'mbgnbd_loglik',
-           'mbgnbd_probability_alive', 'mbgnbd_posterior', 'mbgnbd_expected_new', 'mbgnbd_expected_purchases',
-           'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout', 'mbgnbd_draw_calibration', 'bgbb_loglik',
-           'bgbb_probability_alive', 'bgbb_posterior', 'bgbb_expected_new', 'bgbb_expected_purchases',
-           'bgbb_probability_of_purchases', 'bgbb_draw_holdout', 'bgbb_draw_calibration', 'PurchaseProcess',
-           'purchase_process']
+           'SPEND_PARAMS', 'SummaryProcessName', 'gauss_legendre', 'digamma_positive', 'rising_log_sums', 'log_add_exp',
+           'PurchaseRows', 'pack_purchase_rows', 'SpendRows', 'pack_spend_rows', 'bgnbd_loglik',
+           'pnbd_log_death_integral', 'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive', 'bgnbd_posterior',
+           'bgnbd_expected_new', 'bgnbd_expected_purchases', 'negative_binomial_logpmf',
+           'bgnbd_probability_of_purchases', 'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new',
+           'pnbd_expected_purchases', 'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend',
+           'bgnbd_draw_holdout', 'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration',
+           'pnbd_draw_calibration', 'mbgnbd_loglik', 'mbgnbd_probability_alive', 'mbgnbd_posterior',
+           'mbgnbd_expected_new', 'mbgnbd_expected_purchases', 'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout',
+           'mbgnbd_draw_calibration', 'bgbb_loglik', 'bgbb_probability_alive', 'bgbb_posterior', 'bgbb_expected_new',
+           'bgbb_expected_purchases', 'bgbb_probability_of_purchases', 'bgbb_draw_holdout', 'bgbb_draw_calibration',
+           'ggnbd_loglik', 'ggnbd_probability_alive', 'ggnbd_posterior', 'ggnbd_expected_new',
+           'ggnbd_expected_purchases', 'ggnbd_probability_of_purchases', 'ggnbd_draw_holdout', 'ggnbd_draw_calibration',
+           'PurchaseProcess', 'purchase_process', 'draw_summary', 'gg_draw_mean_spend']
 
 # %% ../nbs/02b_btyd_maths.ipynb #m008
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -811,8 +813,145 @@ def bgbb_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
     periods = np.minimum(rng.geometric(np.clip(rng.beta(ga, de), 1e-12, 1)) - 1, T.astype(np.int64))
     return rng.binomial(periods, rng.beta(al, be))
 
+# %% ../nbs/02b_btyd_maths.ipynb #gm001
+@njit
+def _ggnbd_row(r, al, b, s, be, x, t, T, g):
+    "ln of the bracket of the Gamma-Gompertz/NBD likelihood, its alive share, and its partials in (r, alpha, b, s, beta) in g."
+    rx = r + x
+    lT, lbe = math.log(al + T), math.log(be)
+    DT = be + math.expm1(b * T)
+    alive = -rx * lT + s * (lbe - math.log(DT))
+    gA = (-lT, -rx / (al + T), -s * T * math.exp(b * T) / DT, lbe - math.log(DT), s / be - s / DT)
+    if t >= T:
+        for j in range(5): g[j] = gA[j]
+        return alive, 1.0
+    k, U = rx - 1.0, math.log((al + T) / (al + t))
+    m = 1.0
+    if k > 0.0:  # beyond u = 40 / k the weight e^(-k u) is below e^-40; m splits the rest into a polynomial weight
+        U = min(U, 40.0 / k)
+        m = max(1.0, math.ceil(k * U / 2.0))
+    ke = k / m
+    c = -math.expm1(-ke * U)
+    small = abs(ke * U) < 1e-9
+    lfac = math.log(U) if small else math.log(c / ke)
+    top, vals = -np.inf, np.empty(GL32_NODES.shape[0])
+    taus = np.empty(GL32_NODES.shape[0])
+    for q in range(GL32_NODES.shape[0]):
+        w = GL32_NODES[q]
+        u = w * U if small else -math.log1p(-w * c) / ke
+        tau = (al + t) * math.exp(u) - al
+        D = be + math.expm1(b * tau)
+        taus[q] = tau
+        poly = 0.0 if small else (m - 1.0) * math.log1p(-w * c)
+        vals[q] = math.log(GL32_WEIGHTS[q]) + poly + math.log(s * b) + b * tau + s * lbe - (s + 1.0) * math.log(D)
+        top = max(top, vals[q])
+    S, G = 0.0, np.zeros(5)
+    for q in range(GL32_NODES.shape[0]):
+        h = math.exp(vals[q] - top)
+        tau = taus[q]
+        D = be + math.expm1(b * tau)
+        S += h
+        G[0] -= h * math.log(al + tau); G[1] -= h * rx / (al + tau)
+        G[2] += h * (1.0 / b + tau - (s + 1.0) * tau * math.exp(b * tau) / D)
+        G[3] += h * (1.0 / s + lbe - math.log(D)); G[4] += h * (s / be - (s + 1.0) / D)
+    lI = (1.0 - rx) * math.log(al + t) + lfac + top + math.log(S)
+    v, share = log_add_exp(alive, lI)
+    for j in range(5): g[j] = share * gA[j] + (1.0 - share) * G[j] / S
+    return v, share
+
+@njit
+def ggnbd_loglik(params, rows, per_row=False):
+    "Gamma-Gompertz/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, b, s, beta) per segment (K, 5)."
+    n = rows.x.shape[0]
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
+    xmax = by_x.shape[1] - 1
+    Sr, Dr = np.empty(xmax + 1), np.empty(xmax + 1)
+    total = 0.0
+    for k in range(params.shape[0]):  # the Gamma(r + x) alpha^r / Gamma(r) factor per (segment, x)
+        r, la = params[k, 0], math.log(params[k, 1])
+        rising_log_sums(r, xmax, Sr, Dr)
+        for j in range(rows.x_count.shape[0]):
+            if rows.x_segment[j] != k:
+                continue
+            x, w = rows.x_count[j], rows.x_weight[j]
+            by_x[k, x] = Sr[x] + r * la
+            total += w * by_x[k, x]
+            grad[k, 0] += w * (Dr[x] + la); grad[k, 1] += w * r / params[k, 1]
+    g = np.empty(5)
+    for i in range(n):
+        k, w = rows.segment[i], rows.weight[i]
+        v, _ = _ggnbd_row(params[k, 0], params[k, 1], params[k, 2], params[k, 3], params[k, 4], rows.x[i], rows.t_x[i], rows.T[i], g)
+        total += w * v
+        for j in range(5): grad[k, j] += w * g[j]
+        if per_row:
+            row_ll[i] = v + by_x[k, int(rows.x[i])]
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #gm006
+@njit
+def _ggnbd_alive_flat(r, al, b, s, be, x, t, T, out):
+    g = np.empty(5)
+    for i in range(x.shape[0]):
+        out[i] = _ggnbd_row(r[i], al[i], b[i], s[i], be[i], x[i], t[i], T[i], g)[1]
+
+def ggnbd_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(alive at T) of Gamma-Gompertz/NBD customers with history (x, t_x, T); `params` (..., 5) broadcast against them."
+    arrays = np.broadcast_arrays(*_split(params, 5), *_floats(x, t_x, T))
+    out = np.empty(arrays[0].size)
+    _ggnbd_alive_flat(*(np.ascontiguousarray(v.ravel()) for v in arrays), out)
+    return out.reshape(arrays[0].shape)
+
+def ggnbd_posterior(params, x, T) -> np.ndarray:
+    "Natural parameters (..., 5) of an alive Gamma-Gompertz/NBD customer at T: (r+x, alpha+T, b, s, (beta+e^bT-1)e^-bT)."
+    r, al, b, s, be = _split(params, 5)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(r + x, al + T, b, s, (be + np.expm1(b * T)) * np.exp(-b * T)), -1)
+
+def _ggnbd_survival(b, s, be, tau):
+    return np.exp(s * (np.log(be) - np.log(be + np.expm1(b * tau))))
+
+def ggnbd_expected_new(params, t) -> np.ndarray:
+    "E[X(t)]: expected purchases in (0, t] of a new Gamma-Gompertz/NBD customer, r/alpha times the mean time alive."
+    r, al, b, s, be, t = np.broadcast_arrays(*_split(params, 5), np.asarray(t, float))
+    t = np.maximum(t, 0)[..., None]
+    alive_time = (t[..., 0] * (_ggnbd_survival(b[..., None], s[..., None], be[..., None], t * GL64_NODES) * GL64_WEIGHTS).sum(-1))
+    return r / al * alive_time
+
+def ggnbd_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in (T, T+horizon] of Gamma-Gompertz/NBD customers with history (x, t_x, T)."
+    pa = ggnbd_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * ggnbd_expected_new(ggnbd_posterior(params, x, T), horizon)
+
+def ggnbd_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new Gamma-Gompertz/NBD customer makes n purchases in (0, t]; broadcasts."
+    r, al, b, s, be, t, n = np.broadcast_arrays(*_split(params, 5), *_floats(t, n))
+    alive = np.exp(negative_binomial_logpmf(n, r, al / (al + t))) * _ggnbd_survival(b, s, be, t)
+    e = lambda v: np.asarray(v)[..., None]
+    tau = e(t) * GL64_NODES
+    dens = e(s) * e(b) * np.exp(e(b) * tau) * e(be) ** e(s) / (e(be) + np.expm1(e(b) * tau)) ** (e(s) + 1)
+    dead = (e(t) * GL64_WEIGHTS * dens * np.exp(negative_binomial_logpmf(e(n), e(r), e(al) / (e(al) + tau)))).sum(-1)
+    return alive + dead
+
+# %% ../nbs/02b_btyd_maths.ipynb #gm011
+def _gompertz_life(b, eta, rng, size):
+    return np.log1p(rng.exponential(1.0, size) / np.maximum(eta, 1e-300)) / b
+
+def ggnbd_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in (T, T+horizon] drawn from Gamma-Gompertz/NBD customers' predictive distribution, `size` draws."
+    alive = rng.random(size) < p_alive
+    r, al, b, s, be = _split(ggnbd_posterior(params, x, T), 5)
+    lam = rng.gamma(r, 1 / al, size)
+    life = _gompertz_life(b, rng.gamma(s, 1 / be, size), rng, size)
+    return np.where(alive, rng.poisson(lam * np.minimum(horizon, life)), 0)
+
+def ggnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Repeat purchases in (0, T] of new Gamma-Gompertz/NBD customers; `params` (..., 5) broadcast against T."
+    r, al, b, s, be, T = np.broadcast_arrays(*_split(params, 5), np.asarray(T, float))
+    lam = rng.gamma(r, 1 / al)
+    return rng.poisson(lam * np.minimum(T, _gompertz_life(b, rng.gamma(s, 1 / be), rng, T.shape)))
+
 # %% ../nbs/02b_btyd_maths.ipynb #m095
-ProcessName = Literal["bgnbd", "pnbd", "mbgnbd", "bgbb"]
+ProcessName = Literal["bgnbd", "pnbd", "mbgnbd", "bgbb", "ggnbd"]
 
 @dataclass(frozen=True)
 class PurchaseProcess:
@@ -843,10 +982,44 @@ PURCHASE_PROCESSES = {
                               bgnbd_expected_new),
     "bgbb": PurchaseProcess("bgbb", "BG/BB", ("alpha", "beta", "gamma", "delta"), bgbb_loglik, bgbb_probability_alive,
                             bgbb_posterior, bgbb_expected_new, bgbb_expected_purchases, bgbb_probability_of_purchases,
-                            bgbb_draw_holdout, bgbb_draw_calibration)}  # bgbb: T and horizons count opportunities
+                            bgbb_draw_holdout, bgbb_draw_calibration),
+    "ggnbd": PurchaseProcess("ggnbd", "Gamma-Gompertz/NBD", ("r", "alpha", "b", "s", "beta"), ggnbd_loglik,
+                             ggnbd_probability_alive, ggnbd_posterior, ggnbd_expected_new, ggnbd_expected_purchases,
+                             ggnbd_probability_of_purchases, ggnbd_draw_holdout, ggnbd_draw_calibration)}  # bgbb: T and horizons count opportunities
 SPEND_PARAMS = ("p", "q", "gamma")  # Gamma-Gamma natural parameters, in kernel order
 
 def purchase_process(name: ProcessName) -> PurchaseProcess:
     "The `PurchaseProcess` called `name`, with an error that lists the known ones."
     if name not in PURCHASE_PROCESSES: raise ValueError(f"process={name!r}: choose one of {sorted(PURCHASE_PROCESSES)}")
     return PURCHASE_PROCESSES[name]
+
+# %% ../nbs/02b_btyd_maths.ipynb #sm001
+SummaryProcessName = Literal["bgnbd", "mbgnbd", "pnbd", "ggnbd"]
+
+def draw_summary(process: SummaryProcessName, params, T, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    "Repeat purchases x and recency t_x in (0, T] of new customers of `process`; `params` (..., P) broadcast against T."
+    if process not in ("bgnbd", "mbgnbd", "pnbd", "ggnbd"):
+        raise ValueError(f"process={process!r}: draw_summary knows 'bgnbd', 'mbgnbd', 'pnbd', 'ggnbd'")
+    P = len(purchase_process(process).params)
+    cols = np.broadcast_arrays(*_split(params, P), np.asarray(T, float))
+    T = cols[-1]
+    lam = rng.gamma(cols[0], 1 / cols[1])
+    if process in ("pnbd", "ggnbd"):
+        life = (rng.exponential(1 / np.maximum(rng.gamma(cols[2], 1 / cols[3]), 1e-300)) if process == "pnbd"
+                else _gompertz_life(cols[2], rng.gamma(cols[3], 1 / cols[4]), rng, T.shape))
+        w = np.minimum(life, T)
+        x = rng.poisson(lam * w)
+        t_x = np.where(x > 0, w * rng.random(T.shape) ** (1 / np.maximum(x, 1)), 0.0)
+        return x.astype(float), t_x
+    n = rng.poisson(lam * T)
+    k = rng.geometric(np.clip(rng.beta(cols[2], cols[3]), 1e-12, 1)) - (process == "mbgnbd")
+    x = np.minimum(n, k)
+    kth = rng.beta(np.maximum(x, 1), np.maximum(n - x + 1, 1))  # x-th of n uniforms (n > x: stopped early)
+    t_x = np.where(x > 0, T * np.where(n > x, kth, rng.random(T.shape) ** (1 / np.maximum(n, 1))), 0.0)
+    return x.astype(float), t_x
+
+def gg_draw_mean_spend(params, x, rng: np.random.Generator) -> np.ndarray:
+    "Mean value of x Gamma-Gamma transactions per customer (0 where x = 0); `params` (..., 3) broadcast against x."
+    p, q, g, x = np.broadcast_arrays(*_split(params, 3), np.asarray(x, float))
+    nu = rng.gamma(q, 1 / g)
+    return np.where(x > 0, rng.gamma(np.maximum(p * x, 1e-300), 1 / nu) / np.maximum(x, 1), 0.0)
