@@ -50,9 +50,49 @@ def lifetimes_fitters():
         return {}
 
 
+BASE = {"bgnbd": np.array([0.2425945, 4.4136019, 0.7929199, 2.4258881]), "pnbd": np.array([0.55315, 10.57633, 0.60625, 11.67150])}
+GG_BASE, K = np.array([6.25, 3.74, 15.44]), 5
+TRUTH = {"purchase": np.linspace(-0.3, 0.3, K), "dropout": np.linspace(0.4, -0.2, K), "spend": np.linspace(0.2, -0.2, K)}
+
+
+def covariate_world(process, n, seed):
+    "n customers with five covariates (four normal, one 0/1 dummy) and the effects TRUTH, ages 20-52 weeks."
+    from clv_research.btyd_maths import draw_summary, gg_draw_mean_spend, linked_params
+    rng = np.random.default_rng(seed)
+    Z = np.column_stack([rng.normal(size=n), rng.random(n) < 0.4] + [rng.normal(size=n) for _ in range(K - 2)]).astype(float)
+    T = rng.uniform(20, 52, n)
+    x, t_x = draw_summary(process, linked_params(process, BASE[process], Z, TRUTH), T, rng)
+    out = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, **{f"z{j}": Z[:, j] for j in range(K)}})
+    out["monetary_value"] = gg_draw_mean_spend(linked_params("gg", GG_BASE, Z, TRUTH), x, rng)
+    return out
+
+
+def covariate_study(n, seeds, repeat):
+    "Fit seconds on one world of n customers, and the share of 95 % intervals covering the true coefficients over seeds."
+    from clv_research.btyd import BetaGeo, GammaGamma, ParetoNBD
+    cols = [f"z{j}" for j in range(K)]
+    fits = {"BG/NBD": ("bgnbd", lambda d: BetaGeo(covariates=cols).fit(d)),
+            "Pareto/NBD": ("pnbd", lambda d: ParetoNBD(covariates=cols).fit(d)),
+            "Gamma-Gamma": ("pnbd", lambda d: GammaGamma(covariates=cols).fit(d))}
+    print(f"\ncovariates: {K} columns; fit time on {n:,} customers (best of {repeat}); 95 % coverage of the "
+          f"coefficients over {len(seeds)} seeds of 20,000 customers")
+    for label, (process, fit) in fits.items():
+        world = covariate_world(process, n, 0)
+        sec, _ = best_of(lambda: fit(world), repeat)
+        hits, total = 0, 0
+        for seed in seeds:
+            m = fit(covariate_world(process, 20_000, 1000 + seed))
+            for name, v in m.params_.items():
+                if ":" not in name: continue
+                group, col = name.split(":")
+                hits += abs(v - TRUTH[group][int(col[1:])]) <= 1.959964 * m.se_[name]; total += 1
+        print(f"{label + ' + covariates':<26} {sec:7.2f} s   coverage {hits}/{total} = {hits / total:.3f}")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=40, help="seeds of the covariate recovery study (0: skip it)")
     args = ap.parse_args(argv)
     summary = rfm_summary(load_cdnow("master"), "1997-09-30", "1998-06-30")
     print(f"CDNOW master 39/39: {len(summary):,} customers; repeat={args.repeat}; cpus={os.cpu_count()}, "
@@ -86,6 +126,7 @@ def main(argv=None):
         other = ("" if tm is None else f"failed after {ts:.2f} s: {type(tm).__name__}" if isinstance(tm, Exception)
                  else " ".join(f"{v:.4f}" for v in tm.params_.values))
         print(f"{label:<22} {sec:8.3f} {ts:12.3f} {ts / sec:8.1f}x   {mine} | {other}")
+    if args.seeds: covariate_study(100_000, range(args.seeds), min(args.repeat, 2))
 
 
 if __name__ == "__main__":

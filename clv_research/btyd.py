@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['OPPORTUNITY_COLUMNS', 'rfm_arrays', 'rows_from_summary', 'FitError', 'maximise_loglik', 'BetaGeo', 'ParetoNBD',
            'GammaGamma', 'BTYDCLV', 'BGNBDGammaGamma', 'ParetoNBDGammaGamma', 'ModifiedBetaGeo', 'MBGNBDGammaGamma',
-           'BetaGeoBetaBinom', 'BGBBGammaGamma', 'GammaGompertzNBD', 'GGNBDGammaGamma']
+           'BetaGeoBetaBinom', 'BGBBGammaGamma', 'GammaGompertzNBD', 'GGNBDGammaGamma', 'covariate_matrix']
 
 # %% ../nbs/03_btyd.ipynb #c002
 import numpy as np
@@ -13,8 +13,9 @@ import pandas as pd
 from fastcore.basics import patch
 from scipy.optimize import minimize
 
-from .btyd_maths import (PURCHASE_PROCESSES, PurchaseProcess, PurchaseRows, SPEND_PARAMS, gg_draw_spend,
-                                     gg_expected_spend, gg_loglik, pack_purchase_rows, pack_spend_rows)
+from .btyd_maths import (COVARIATE_LINKS, PURCHASE_PROCESSES, PurchaseProcess, PurchaseRows, SPEND_PARAMS,
+                                     bgnbd_loglik_rows, gg_draw_spend, gg_expected_spend, gg_loglik, gg_loglik_rows,
+                                     linked_params, pack_purchase_rows, pack_spend_rows, pnbd_loglik_rows)
 from .features import PERIOD_DAYS, OpportunityPeriod, opportunity_summary, time_unit_days
 from .models import (CLVModel, NotFittedError, SummaryError, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
@@ -111,11 +112,16 @@ def _as_float(v):
 class _CountModel:
     "Shared fitting and predictions of the BTYD count models: compress, maximise, keep params_, se_ and log_likelihood_."
     label, names, process = "", (), None
-    def __init__(self, maxiter: int = 1000): self.maxiter = maxiter
+    def __init__(self, maxiter: int = 1000, covariates: list[str] | None = None):
+        self.maxiter, self.covariates = maxiter, covariates
 
     def _params(self) -> np.ndarray:
         if not hasattr(self, "params_"): raise NotFittedError(f"{self.label}: call fit(summary) first")
         return np.array(list(self.params_.values()))
+
+    def _customer_params(self, summary: pd.DataFrame) -> np.ndarray:
+        "Natural parameters per customer (n, P) when fitted with covariates, else the one vector (P,)."
+        return self._linked(summary) if self.covariates else self._params()
 
     def _start(self, rows: PurchaseRows):
         "Half a purchase per 1/rate time units and a dropout scale of the mean age: a start that works on all data seen."
@@ -136,7 +142,8 @@ def loglik(self: _CountModel, params, rows: PurchaseRows, grad: bool = False):
 
 @patch
 def fit(self: _CountModel, summary: pd.DataFrame):
-    "Fit by maximum likelihood on the distinct (frequency, recency, T) rows of `summary`; returns self."
+    "Fit by maximum likelihood on the distinct (frequency, recency, T) rows of `summary` (per customer with covariates)."
+    if self.covariates: return self._fit_covariates(summary)
     rows = rows_from_summary(summary)
     res = maximise_loglik(lambda theta, grad=False: self.loglik(theta, rows, grad), self._start(rows), self.names,
                           self.label, total=rows.weight.sum(), maxiter=self.maxiter)
@@ -148,24 +155,24 @@ def fit(self: _CountModel, summary: pd.DataFrame):
 @patch
 def probability_alive(self: _CountModel, summary: pd.DataFrame) -> pd.Series:
     "Probability that each customer is still active at the end of calibration."
-    p = self.process.probability_alive(self._params(), *rfm_arrays(summary))
+    p = self.process.probability_alive(self._customer_params(summary), *rfm_arrays(summary))
     return pd.Series(p, index=summary.index, name="probability_alive")
 
 @patch
 def expected_purchases(self: _CountModel, summary: pd.DataFrame, t) -> pd.Series:
     "Expected purchases of each customer in the next `t` time units, given their history."
-    e = self.process.expected_purchases(self._params(), *rfm_arrays(summary), np.asarray(t, float))
+    e = self.process.expected_purchases(self._customer_params(summary), *rfm_arrays(summary), np.asarray(t, float))
     return pd.Series(e, index=summary.index, name="expected_purchases")
 
 @patch
 def expected_purchases_new(self: _CountModel, t):
-    "Expected purchases of a new customer in (0, t]; broadcasts over `t`."
-    return _as_float(self.process.expected_new(self._params(), np.asarray(t, float)))
+    "Expected purchases of a new customer (covariates at 0) in (0, t]; broadcasts over `t`."
+    return _as_float(self.process.expected_new(self._params()[:len(self.process.params)], np.asarray(t, float)))
 
 @patch
 def probability_of_purchases(self: _CountModel, t, n):
     "P(X(t) = n): probability that a new customer makes `n` purchases in (0, t]; broadcasts over t and n."
-    return _as_float(self.process.probability_of_purchases(self._params(), t, n))
+    return _as_float(self.process.probability_of_purchases(self._params()[:len(self.process.params)], t, n))
 
 # %% ../nbs/03_btyd.ipynb #c025d
 class BetaGeo(_CountModel):
@@ -182,8 +189,9 @@ class ParetoNBD(_CountModel):
 class GammaGamma:
     "Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005), fitted on repeat customers."
     label, names = "Gamma-Gamma", SPEND_PARAMS
-    def __init__(self, maxiter: int = 1000): self.maxiter = maxiter
-    _params = _CountModel._params
+    def __init__(self, maxiter: int = 1000, covariates: list[str] | None = None):
+        self.maxiter, self.covariates = maxiter, covariates
+    _params, _customer_params = _CountModel._params, _CountModel._customer_params
     __repr__ = _CountModel.__repr__
 
     @staticmethod
@@ -196,6 +204,7 @@ class GammaGamma:
 @patch
 def fit(self: GammaGamma, summary: pd.DataFrame):
     "Fit on the customers with frequency > 0 and positive `monetary_value`; returns self."
+    if self.covariates: return self._fit_covariates(summary)
     x, m, use = self._spend_arrays(summary)
     if use.sum() < 3: raise SummaryError(f"Gamma-Gamma needs repeat customers with positive monetary_value; found {use.sum()}")
     rows = pack_spend_rows(x[use], m[use])[0]
@@ -212,27 +221,28 @@ def fit(self: GammaGamma, summary: pd.DataFrame):
 @patch
 def mean_spend(self: GammaGamma) -> float:
     "Population mean spend per transaction, p * gamma / (q - 1) (infinite if q <= 1)."
-    return float(gg_expected_spend(self._params(), 0.0, 0.0))
+    return float(gg_expected_spend(self._params()[:3], 0.0, 0.0))
 
 @patch
 def expected_spend(self: GammaGamma, summary: pd.DataFrame) -> pd.Series:
     "Expected spend per transaction of each customer given their history (population mean for frequency 0)."
     x, m, _ = self._spend_arrays(summary)
-    return pd.Series(gg_expected_spend(self._params(), x, m), index=summary.index, name="expected_spend")
+    return pd.Series(gg_expected_spend(self._customer_params(summary), x, m), index=summary.index, name="expected_spend")
 
 # %% ../nbs/03_btyd.ipynb #c060
 class BTYDCLV(CLVModel):
     "Purchases from a BTYD count model times spend per purchase from Gamma-Gamma, with predictive draws."
     count_model: type[_CountModel] | None = None
     supervised = False
-    def __init__(self, interval_draws: int = 500, maxiter: int = 1000):
-        self.interval_draws, self.maxiter = interval_draws, maxiter
+    def __init__(self, interval_draws: int = 500, maxiter: int = 1000, covariates: list[str] | None = None,
+                 spend_covariates: list[str] | None = None):
+        self.interval_draws, self.maxiter, self.covariates, self.spend_covariates = interval_draws, maxiter, covariates, spend_covariates
 
     def fit(self, summary: pd.DataFrame):
         "Fit the count model and the Gamma-Gamma spend model on the calibration summary; returns self."
         check_summary(summary)
-        self.purchase_model_ = self.count_model(maxiter=self.maxiter).fit(self._count_summary(summary))
-        self.spend_model_ = GammaGamma(maxiter=self.maxiter).fit(summary)
+        self.purchase_model_ = self.count_model(maxiter=self.maxiter, covariates=self.covariates).fit(self._count_summary(summary))
+        self.spend_model_ = GammaGamma(maxiter=self.maxiter, covariates=self.spend_covariates).fit(summary)
         self.params_ = {**self.purchase_model_.params_, **self.spend_model_.params_}
         self.se_ = {**self.purchase_model_.se_, **self.spend_model_.se_}
         return self
@@ -276,11 +286,12 @@ def probability_alive(self: BTYDCLV, summary: pd.DataFrame) -> pd.Series:
 def _draws(self: BTYDCLV, summary, t, n, rng):
     "Purchase and spend draws, (customers, n) each."
     x, t_x, T = rfm_arrays(self._count_summary(summary))
-    params, t = self.purchase_model_._params(), self._count_horizon(t, summary)
-    alive = self.purchase_model_.process.probability_alive(params, x, t_x, T)[:, None]
+    per_customer = lambda p: p[:, None, :] if p.ndim == 2 else p  # one parameter row per customer, broadcast over draws
+    params, t = per_customer(self.purchase_model_._customer_params(self._count_summary(summary))), self._count_horizon(t, summary)
+    alive = self.purchase_model_.process.probability_alive(params, x[:, None], t_x[:, None], T[:, None])
     purchases = self.purchase_model_.process.draw_holdout(params, x[:, None], T[:, None], alive, t, (len(x), n), rng)
     x, m = (summary[c].to_numpy(float) for c in ("frequency", "monetary_value"))
-    spend = gg_draw_spend(self.spend_model_._params(), x[:, None], m[:, None], purchases, rng)
+    spend = gg_draw_spend(per_customer(self.spend_model_._customer_params(summary)), x[:, None], m[:, None], purchases, rng)
     return purchases.astype(float), spend
 
 @patch
@@ -399,3 +410,128 @@ def fit(self: GammaGompertzNBD, summary: pd.DataFrame):
 class GGNBDGammaGamma(BTYDCLV):
     "Gamma-Gompertz/NBD purchases x Gamma-Gamma spend."
     name, count_model = "ggnbd_gg", GammaGompertzNBD
+
+# %% ../nbs/03_btyd.ipynb #cf001
+def covariate_matrix(summary: pd.DataFrame, columns) -> np.ndarray:
+    "The covariate `columns` of `summary` as a float matrix (customers, columns), after checking they can be used."
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    if not columns: raise ValueError("covariates=[] names no column: give column names, or None for no covariates")
+    if len(set(columns)) < len(columns): raise ValueError(f"covariates={columns} names a column twice")
+    missing = [c for c in columns if c not in summary.columns]
+    if missing: raise SummaryError(f"covariate column(s) {missing} are not in the summary (join the customer attribute "
+                                   f"table onto it first); it has {list(summary.columns)}")
+    for c in columns:
+        col = summary[c]
+        if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
+            raise SummaryError(f"covariate column {c!r} is not numeric (dtype {col.dtype}): encode it first, e.g. "
+                               f"pd.get_dummies(summary[{c!r}], prefix={c!r}, drop_first=True, dtype=float)")
+        v = col.to_numpy(float)
+        bad = ~np.isfinite(v)
+        if bad.any(): raise SummaryError(f"covariate column {c!r} is missing or infinite for {bad.sum()} customer(s), e.g. "
+                                         f"{list(summary.index[bad][:5])} (absent from the attribute table?): fill or drop them")
+        if np.ptp(v) == 0: raise SummaryError(f"covariate column {c!r} is constant ({v[0]:g}) for all customers: its effect "
+                                              "cannot be told from the base parameters; drop it")
+    Z = summary[columns].to_numpy(float)
+    if np.linalg.matrix_rank(Z - Z.mean(0)) < len(columns):
+        raise SummaryError(f"covariate columns {columns} are collinear (one is a combination of the others); drop one")
+    return Z
+
+# %% ../nbs/03_btyd.ipynb #cf005
+def _fit_linked(link: str, kernel, data: tuple, Z: np.ndarray, columns: list, base_start, base_names, label: str,
+                maxiter: int) -> dict:
+    "Maximum likelihood of a per-customer `kernel` with the covariate links of `link` by BHHH; estimates on the original scale."
+    groups, P, k, n = COVARIATE_LINKS[link], len(base_names), Z.shape[1], Z.shape[0]
+    G, mu, sd = len(groups), Z.mean(0), Z.std(0)
+    Zs, w = (Z - mu) / sd, np.ones(n)
+    def scores(lp):
+        "Log-likelihood and per-customer scores (n, P + G k) in (log base, standardised coefficients)."
+        params = linked_params(link, np.exp(lp[:P]), Zs, dict(zip(groups, lp[P:].reshape(G, k))))
+        with np.errstate(all="ignore"):
+            total, g = kernel(params, *data, w)
+        gp = g * params
+        S = np.empty((n, P + G * k))
+        S[:, :P] = gp
+        for gi, pairs in enumerate(groups.values()):
+            S[:, P + gi * k:P + (gi + 1) * k] = sum(sign * gp[:, j] for j, sign in pairs)[:, None] * Zs
+        return total, S
+    names = tuple(base_names) + tuple(f"{g}:{c}" for g in groups for c in columns)
+    lp = np.r_[np.log(base_start), np.zeros(G * k)]
+    v, S = scores(lp)
+    for it in range(maxiter):  # BHHH: Newton steps with the outer product of the scores for the information
+        g = S.sum(0)
+        step = np.linalg.solve(S.T @ S, g)
+        if g @ step < 1e-8: break  # the largest gain left (in log-likelihood units) is negligible
+        t = 1.0
+        while True:
+            v_new, S_new = scores(lp + t * step)
+            if np.isfinite(v_new) and np.isfinite(S_new).all() and v_new >= v: break
+            t /= 2
+            if t < 1e-10: raise FitError(f"{label} fit with covariates {columns} failed: no step improves the likelihood")
+        lp, v, S = lp + t * step, v_new, S_new
+    else: raise FitError(f"{label} fit with covariates {columns}: no convergence in maxiter={maxiter} iterations")
+    g0, H = S.sum(0), np.empty((len(lp), len(lp)))
+    for j in range(len(lp)):  # the Hessian by forward differences of the analytic gradient, for the standard errors
+        e = np.zeros(len(lp)); e[j] = 1e-5
+        H[j] = (scores(lp + e)[1].sum(0) - g0) / 1e-5
+    try: cov = np.linalg.inv(-(H + H.T) / 2)
+    except np.linalg.LinAlgError: cov = np.linalg.inv(S.T @ S)
+    J = np.eye(len(lp))  # d(log base, coefficients on the original scale) / d(log base, standardised coefficients)
+    log_base = lp[:P].copy()
+    for gi, pairs in enumerate(groups.values()):
+        block = slice(P + gi * k, P + (gi + 1) * k)
+        for j, sign in pairs:
+            log_base[j] -= sign * lp[block] @ (mu / sd)
+            J[j, block] = -sign * mu / sd
+        J[block, block] = np.diag(1 / sd)
+    est = np.r_[np.exp(log_base), lp[P:] / np.tile(sd, G)]
+    sd_o = np.sqrt(np.clip(np.diag(J @ cov @ J.T), 0, None))
+    se = np.r_[est[:P] * sd_o[:P], sd_o[P:]]
+    return dict(params=dict(zip(names, est)), se=dict(zip(names, se)), log_likelihood=v, iterations=it)
+
+# %% ../nbs/03_btyd.ipynb #cf006
+_ROW_KERNELS = {"bgnbd": bgnbd_loglik_rows, "pnbd": pnbd_loglik_rows}
+
+@patch
+def _fit_covariates(self: _CountModel, summary: pd.DataFrame):
+    "Fit base parameters and purchase and dropout coefficients of the `covariates` columns, one row per customer."
+    if self.process.name not in _ROW_KERNELS:
+        raise ValueError(f"{self.label} takes no covariates (covariates={self.covariates!r}); BG/NBD and Pareto/NBD do")
+    Z, (x, t_x, T) = covariate_matrix(summary, self.covariates), rfm_arrays(summary)
+    start = np.array(list(type(self)(maxiter=self.maxiter).fit(summary).params_.values()))
+    res = _fit_linked(self.process.name, _ROW_KERNELS[self.process.name], (x, t_x, T), Z, list(self.covariates), start,
+                      self.process.params, self.label, self.maxiter)
+    self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
+    self.n_rows_, self.iterations_ = len(x), res["iterations"]
+    return self
+
+@patch
+def _coefficients(self: _CountModel, P: int, link: str) -> dict:
+    "The fitted coefficient vectors per covariate group."
+    values = self._params()[P:].reshape(len(COVARIATE_LINKS[link]), len(self.covariates))
+    return dict(zip(COVARIATE_LINKS[link], values))
+
+@patch
+def _linked(self: _CountModel, summary: pd.DataFrame) -> np.ndarray:
+    "Each customer's natural parameters (n, P) from their covariates."
+    P = len(self.process.params)
+    return linked_params(self.process.name, self._params()[:P], covariate_matrix(summary, self.covariates),
+                         self._coefficients(P, self.process.name))
+
+# %% ../nbs/03_btyd.ipynb #cf007
+@patch
+def _fit_covariates(self: GammaGamma, summary: pd.DataFrame):
+    "Fit Gamma-Gamma with spend coefficients of the `covariates` columns on the repeat customers."
+    x, m, use = self._spend_arrays(summary)
+    Z = covariate_matrix(summary[use], self.covariates)
+    start = np.array(list(GammaGamma(maxiter=self.maxiter).fit(summary).params_.values()))
+    res = _fit_linked("gg", gg_loglik_rows, (x[use], m[use]), Z, list(self.covariates), start, SPEND_PARAMS, self.label,
+                      self.maxiter)
+    self.params_, self.se_, self.log_likelihood_ = res["params"], res["se"], res["log_likelihood"]
+    self.n_customers_ = int(use.sum())
+    return self
+
+@patch
+def _linked(self: GammaGamma, summary: pd.DataFrame) -> np.ndarray:
+    "Each customer's Gamma-Gamma parameters (n, 3) from their covariates."
+    coefs = {"spend": self._params()[3:]}
+    return linked_params("gg", self._params()[:3], covariate_matrix(summary, self.covariates), coefs)

@@ -15,10 +15,10 @@ from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlog
 
 # %% auto #0
 __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', 'Z_SERIES', 'ProcessName', 'PURCHASE_PROCESSES',
-           'SPEND_PARAMS', 'SummaryProcessName', 'gauss_legendre', 'digamma_positive', 'rising_log_sums', 'log_add_exp',
-           'PurchaseRows', 'pack_purchase_rows', 'SpendRows', 'pack_spend_rows', 'bgnbd_loglik',
-           'pnbd_log_death_integral', 'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive', 'bgnbd_posterior',
-           'bgnbd_expected_new', 'bgnbd_expected_purchases', 'negative_binomial_logpmf',
+           'SPEND_PARAMS', 'SummaryProcessName', 'COVARIATE_LINKS', 'gauss_legendre', 'digamma_positive',
+           'rising_log_sums', 'log_add_exp', 'PurchaseRows', 'pack_purchase_rows', 'SpendRows', 'pack_spend_rows',
+           'bgnbd_loglik', 'pnbd_log_death_integral', 'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive',
+           'bgnbd_posterior', 'bgnbd_expected_new', 'bgnbd_expected_purchases', 'negative_binomial_logpmf',
            'bgnbd_probability_of_purchases', 'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new',
            'pnbd_expected_purchases', 'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend',
            'bgnbd_draw_holdout', 'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration',
@@ -28,7 +28,8 @@ __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', '
            'bgbb_expected_purchases', 'bgbb_probability_of_purchases', 'bgbb_draw_holdout', 'bgbb_draw_calibration',
            'ggnbd_loglik', 'ggnbd_probability_alive', 'ggnbd_posterior', 'ggnbd_expected_new',
            'ggnbd_expected_purchases', 'ggnbd_probability_of_purchases', 'ggnbd_draw_holdout', 'ggnbd_draw_calibration',
-           'PurchaseProcess', 'purchase_process', 'draw_summary', 'gg_draw_mean_spend']
+           'PurchaseProcess', 'purchase_process', 'draw_summary', 'gg_draw_mean_spend', 'linked_params',
+           'bgnbd_loglik_rows', 'pnbd_loglik_rows', 'gg_loglik_rows']
 
 # %% ../nbs/02b_btyd_maths.ipynb #m008
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -1023,3 +1024,92 @@ def gg_draw_mean_spend(params, x, rng: np.random.Generator) -> np.ndarray:
     p, q, g, x = np.broadcast_arrays(*_split(params, 3), np.asarray(x, float))
     nu = rng.gamma(q, 1 / g)
     return np.where(x > 0, rng.gamma(np.maximum(p * x, 1e-300), 1 / nu) / np.maximum(x, 1), 0.0)
+
+# %% ../nbs/02b_btyd_maths.ipynb #cv001
+COVARIATE_LINKS = {  # process -> coefficient group -> ((parameter index, sign of the exponent), ...)
+    "bgnbd": {"purchase": ((1, -1.0),), "dropout": ((2, 1.0), (3, 1.0))},
+    "pnbd": {"purchase": ((1, -1.0),), "dropout": ((3, -1.0),)},
+    "gg": {"spend": ((2, 1.0),)},
+}
+
+def linked_params(process: Literal["bgnbd", "pnbd", "gg"], base, Z, coefficients) -> np.ndarray:
+    "Per-customer natural parameters (n, P): `base` (P,) scaled by exp(sign * Z @ coefficients[group]) per link."
+    links = COVARIATE_LINKS[process]
+    Z = np.asarray(Z, float)
+    params = np.tile(np.asarray(base, float), (Z.shape[0], 1))
+    for group, pairs in links.items():
+        eta = Z @ np.asarray(coefficients[group], float)
+        for j, sign in pairs:
+            params[:, j] *= np.exp(sign * eta)
+    return params
+
+# %% ../nbs/02b_btyd_maths.ipynb #cv002
+@njit
+def bgnbd_loglik_rows(params, x, t_x, T, weight):
+    "BG/NBD log-likelihood with one parameter row per customer (n, 4): weighted total and per-row gradient (n, 4)."
+    n = x.shape[0]
+    grad = np.empty((n, 4))
+    total = 0.0
+    for i in range(n):
+        r, al, a, b = params[i, 0], params[i, 1], params[i, 2], params[i, 3]
+        xi = x[i]
+        lT, lt = math.log(al + T[i]), math.log(al + t_x[i])
+        v = (math.lgamma(r + xi) - math.lgamma(r) + r * math.log(al) + math.lgamma(b + xi) + math.lgamma(a + b)
+             - math.lgamma(b) - math.lgamma(a + b + xi) - (r + xi) * lT)
+        dab = digamma_positive(a + b) - digamma_positive(a + b + xi)
+        gr, gal, ga, gb = (digamma_positive(r + xi) - digamma_positive(r) + math.log(al) - lT, r / al - (r + xi) / (al + T[i]),
+                           dab, digamma_positive(b + xi) - digamma_positive(b) + dab)
+        if xi > 0:
+            lse, alive = log_add_exp(0.0, math.log(a) - math.log(b + xi - 1.0) + (r + xi) * (lT - lt))
+            d = 1.0 - alive
+            v += lse
+            gr += d * (lT - lt); gal += d * (r + xi) * (1.0 / (al + T[i]) - 1.0 / (al + t_x[i]))
+            ga += d / a; gb -= d / (b + xi - 1.0)
+        total += weight[i] * v
+        grad[i, 0], grad[i, 1], grad[i, 2], grad[i, 3] = weight[i] * gr, weight[i] * gal, weight[i] * ga, weight[i] * gb
+    return total, grad
+
+@njit
+def pnbd_loglik_rows(params, x, t_x, T, weight):
+    "Pareto/NBD log-likelihood with one parameter row per customer (n, 4): weighted total and per-row gradient (n, 4)."
+    n = x.shape[0]
+    grad = np.empty((n, 4))
+    total = 0.0
+    for i in range(n):
+        r, al, s, be = params[i, 0], params[i, 1], params[i, 2], params[i, 3]
+        xi, t, Ti = x[i], t_x[i], T[i]
+        rx = r + xi
+        la, lb, lT, lbT = math.log(al), math.log(be), math.log(al + Ti), math.log(be + Ti)
+        base = math.lgamma(rx) - math.lgamma(r) + r * la + s * lb
+        gbase = (digamma_positive(rx) - digamma_positive(r) + la, r / al, lb, s / be)
+        alive, g1 = -rx * lT - s * lbT, (-lT, -rx / (al + Ti), -lbT, -s / (be + Ti))
+        if t >= Ti:
+            v, gr, ga, gs, gb = alive, g1[0], g1[1], g1[2], g1[3]
+        else:
+            a_ge_b = al >= be
+            lI, dA, dC, dM, dD = pnbd_log_death_integral(rx + s, (s + 1.0 if a_ge_b else rx), max(al, be), abs(al - be), t, Ti)
+            v, gr, ga, gs, gb = _pnbd_mix(alive, g1, lI, dA, dC, dM, dD, s, a_ge_b)
+        w = weight[i]
+        total += w * (base + v)
+        grad[i, 0], grad[i, 1] = w * (gbase[0] + gr), w * (gbase[1] + ga)
+        grad[i, 2], grad[i, 3] = w * (gbase[2] + gs), w * (gbase[3] + gb)
+    return total, grad
+
+@njit
+def gg_loglik_rows(params, x, m, weight):
+    "Gamma-Gamma log-likelihood with one parameter row per repeat customer (n, 3): weighted total, per-row gradient."
+    n = x.shape[0]
+    grad = np.empty((n, 3))
+    total = 0.0
+    for i in range(n):
+        p, q, g = params[i, 0], params[i, 1], params[i, 2]
+        px, lx, lm, ld = p * x[i], math.log(x[i]), math.log(m[i]), math.log(g + x[i] * m[i])
+        v = (math.lgamma(px + q) - math.lgamma(px) - math.lgamma(q) + q * math.log(g) + px * lx + (px - 1.0) * lm
+             - (px + q) * ld)
+        dpq = digamma_positive(px + q)
+        w = weight[i]
+        total += w * v
+        grad[i, 0] = w * x[i] * (dpq - digamma_positive(px) + lx + lm - ld)
+        grad[i, 1] = w * (dpq - digamma_positive(q) + math.log(g) - ld)
+        grad[i, 2] = w * (q / g - (px + q) / (g + x[i] * m[i]))
+    return total, grad
