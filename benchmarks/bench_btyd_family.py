@@ -52,7 +52,8 @@ def lifetimes_fitters():
 
 BASE = {"bgnbd": np.array([0.2425945, 4.4136019, 0.7929199, 2.4258881]), "pnbd": np.array([0.55315, 10.57633, 0.60625, 11.67150])}
 GG_BASE, K = np.array([6.25, 3.74, 15.44]), 5
-TRUTH = {"purchase": np.linspace(-0.3, 0.3, K), "dropout": np.linspace(0.4, -0.2, K), "spend": np.linspace(0.2, -0.2, K)}
+TRUTH = {"purchase": np.linspace(-0.3, 0.3, K), "dropout": np.linspace(0.4, -0.2, K), "dropout_a": np.linspace(0.4, -0.2, K),
+         "dropout_b": np.linspace(-0.1, 0.3, K), "spend": np.linspace(0.2, -0.2, K)}
 
 
 def covariate_world(process, n, seed):
@@ -61,9 +62,11 @@ def covariate_world(process, n, seed):
     rng = np.random.default_rng(seed)
     Z = np.column_stack([rng.normal(size=n), rng.random(n) < 0.4] + [rng.normal(size=n) for _ in range(K - 2)]).astype(float)
     T = rng.uniform(20, 52, n)
-    x, t_x = draw_summary(process, linked_params(process, BASE[process], Z, TRUTH), T, rng)
+    from clv_research.btyd_maths import COVARIATE_LINKS
+    truth = {g: TRUTH[g] for g in COVARIATE_LINKS[process]}
+    x, t_x = draw_summary(process, linked_params(process, BASE[process], Z, truth), T, rng)
     out = pd.DataFrame({"frequency": x, "recency": t_x, "T": T, **{f"z{j}": Z[:, j] for j in range(K)}})
-    out["monetary_value"] = gg_draw_mean_spend(linked_params("gg", GG_BASE, Z, TRUTH), x, rng)
+    out["monetary_value"] = gg_draw_mean_spend(linked_params("gg", GG_BASE, Z, {"spend": TRUTH["spend"]}), x, rng)
     return out
 
 

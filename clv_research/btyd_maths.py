@@ -1027,7 +1027,7 @@ def gg_draw_mean_spend(params, x, rng: np.random.Generator) -> np.ndarray:
 
 # %% ../nbs/02b_btyd_maths.ipynb #cv001
 COVARIATE_LINKS = {  # process -> coefficient group -> ((parameter index, sign of the exponent), ...)
-    "bgnbd": {"purchase": ((1, -1.0),), "dropout": ((2, 1.0), (3, 1.0))},
+    "bgnbd": {"purchase": ((1, -1.0),), "dropout_a": ((2, 1.0),), "dropout_b": ((3, 1.0),)},
     "pnbd": {"purchase": ((1, -1.0),), "dropout": ((3, -1.0),)},
     "gg": {"spend": ((2, 1.0),)},
 }
