@@ -11,18 +11,25 @@ from typing import Callable, Literal, NamedTuple
 
 import numba
 import numpy as np
-from scipy.special import betainc, betaln, expit, gammaln, hyp2f1, xlogy
+from scipy.special import betainc, betaln, digamma, expit, gammaln, hyp2f1, xlogy
 
 # %% auto #0
 __all__ = ['njit', 'GL32_NODES', 'GL32_WEIGHTS', 'GL64_NODES', 'GL64_WEIGHTS', 'Z_SERIES', 'ProcessName', 'PURCHASE_PROCESSES',
-           'SPEND_PARAMS', 'gauss_legendre', 'digamma_positive', 'rising_log_sums', 'log_add_exp', 'PurchaseRows',
-           'pack_purchase_rows', 'SpendRows', 'pack_spend_rows', 'bgnbd_loglik', 'pnbd_log_death_integral',
-           'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive', 'bgnbd_posterior', 'bgnbd_expected_new',
-           'bgnbd_expected_purchases', 'negative_binomial_logpmf', 'bgnbd_probability_of_purchases',
-           'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new', 'pnbd_expected_purchases',
-           'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend', 'bgnbd_draw_holdout',
-           'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration', 'pnbd_draw_calibration', 'PurchaseProcess',
-           'purchase_process']
+           'SPEND_PARAMS', 'SummaryProcessName', 'COVARIATE_LINKS', 'gauss_legendre', 'digamma_positive',
+           'rising_log_sums', 'log_add_exp', 'PurchaseRows', 'pack_purchase_rows', 'SpendRows', 'pack_spend_rows',
+           'bgnbd_loglik', 'pnbd_log_death_integral', 'pnbd_loglik', 'gg_loglik', 'bgnbd_probability_alive',
+           'bgnbd_posterior', 'bgnbd_expected_new', 'bgnbd_expected_purchases', 'negative_binomial_logpmf',
+           'bgnbd_probability_of_purchases', 'pnbd_probability_alive', 'pnbd_posterior', 'pnbd_expected_new',
+           'pnbd_expected_purchases', 'pnbd_probability_of_purchases', 'gg_posterior', 'gg_expected_spend',
+           'bgnbd_draw_holdout', 'pnbd_draw_holdout', 'gg_draw_spend', 'bgnbd_draw_calibration',
+           'pnbd_draw_calibration', 'mbgnbd_loglik', 'mbgnbd_probability_alive', 'mbgnbd_posterior',
+           'mbgnbd_expected_new', 'mbgnbd_expected_purchases', 'mbgnbd_probability_of_purchases', 'mbgnbd_draw_holdout',
+           'mbgnbd_draw_calibration', 'bgbb_loglik', 'bgbb_probability_alive', 'bgbb_posterior', 'bgbb_expected_new',
+           'bgbb_expected_purchases', 'bgbb_probability_of_purchases', 'bgbb_draw_holdout', 'bgbb_draw_calibration',
+           'ggnbd_loglik', 'ggnbd_probability_alive', 'ggnbd_posterior', 'ggnbd_expected_new',
+           'ggnbd_expected_purchases', 'ggnbd_probability_of_purchases', 'ggnbd_draw_holdout', 'ggnbd_draw_calibration',
+           'PurchaseProcess', 'purchase_process', 'draw_summary', 'gg_draw_mean_spend', 'linked_params',
+           'bgnbd_loglik_rows', 'pnbd_loglik_rows', 'gg_loglik_rows']
 
 # %% ../nbs/02b_btyd_maths.ipynb #m008
 njit = numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -592,8 +599,360 @@ def pnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
     mu = rng.gamma(s, 1 / be)
     return rng.poisson(lam * np.minimum(T, rng.exponential(1 / np.maximum(mu, 1e-300))))
 
+# %% ../nbs/02b_btyd_maths.ipynb #mb001
+@njit
+def _x_tables_mbgnbd(params, rows, grad, by_x):
+    "Total of the MBG/NBD terms that depend on (segment, x) only; adds their gradient, fills by_x[k, x]."
+    xmax = by_x.shape[1] - 1
+    Sr, Dr, Sb, Db, Sab, Dab = (np.empty(xmax + 1), np.empty(xmax + 1), np.empty(xmax + 1), np.empty(xmax + 1),
+                                np.empty(xmax + 1), np.empty(xmax + 1))
+    total = 0.0
+    for k in range(params.shape[0]):
+        r, al, a, b = params[k, 0], params[k, 1], params[k, 2], params[k, 3]
+        rising_log_sums(r, xmax, Sr, Dr); rising_log_sums(b, xmax, Sb, Db); rising_log_sums(a + b, xmax, Sab, Dab)
+        la = math.log(al)
+        for j in range(rows.x_count.shape[0]):
+            if rows.x_segment[j] != k:
+                continue
+            x = rows.x_count[j]; n = rows.x_weight[j]
+            inv = 1.0 / (a + b + x)
+            by_x[k, x] = Sr[x] + r * la + Sb[x] - Sab[x] + math.log(inv)
+            total += n * by_x[k, x]
+            grad[k, 0] += n * (Dr[x] + la); grad[k, 1] += n * r / al
+            grad[k, 2] -= n * (Dab[x] + inv); grad[k, 3] += n * (Db[x] - Dab[x] - inv)
+    return total
+
+@njit
+def mbgnbd_loglik(params, rows, per_row=False):
+    "MBG/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, a, b) per segment (K, 4): total, gradient (K, 4), rows."
+    K, n = params.shape[0], rows.x.shape[0]
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
+    total = _x_tables_mbgnbd(params, rows, grad, by_x)
+    LT, IT = _alpha_tables(params, rows.unique_T)
+    Lt, It = _alpha_tables(params, rows.unique_t_x)
+    log_a = np.log(params[:, 2])
+    for i in range(n):
+        k, x, w, iT, it = rows.segment[i], rows.x[i], rows.weight[i], rows.T_index[i], rows.t_x_index[i]
+        rx, b = params[k, 0] + x, params[k, 3]
+        dlt = LT[k, iT] - Lt[k, it]
+        v, alive = log_add_exp(math.log(b + x), log_a[k] + rx * dlt)  # alive: share of the (b + x) term
+        dead = 1.0 - alive
+        v -= rx * LT[k, iT]
+        total += w * v
+        grad[k, 0] += w * (dead * dlt - LT[k, iT])
+        grad[k, 1] += w * rx * (dead * (IT[k, iT] - It[k, it]) - IT[k, iT])
+        grad[k, 2] += w * dead / params[k, 2]; grad[k, 3] += w * alive / (b + x)
+        if per_row:
+            row_ll[i] = v + by_x[k, int(x)]
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #mb006
+def mbgnbd_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(active at T) of MBG/NBD customers with history (x, t_x, T), one-time buyers included; broadcasts."
+    r, al, a, b = _split(params, 4)
+    x, t_x, T = _floats(x, t_x, T)
+    return expit(-(np.log(a) - np.log(b + x) + (r + x) * (np.log(al + T) - np.log(al + t_x))))
+
+def mbgnbd_posterior(params, x, T) -> np.ndarray:
+    "BG/NBD parameters (..., 4) of the future of a still-active MBG/NBD customer: (r+x, alpha+T, a, b+x+1)."
+    r, al, a, b = _split(params, 4)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(r + x, al + T, a, b + x + 1), -1)
+
+def _alive_at_start(params):
+    "The share b / (a + b) of new MBG/NBD customers who survive the first flip, and their BG/NBD parameters."
+    r, al, a, b = _split(params, 4)
+    return b / (a + b), np.stack(np.broadcast_arrays(r, al, a, b + 1), -1)
+
+def mbgnbd_expected_new(params, t) -> np.ndarray:
+    "E[X(t)]: expected purchases in (0, t] of a new MBG/NBD customer, b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(...)]."
+    share, bg = _alive_at_start(params)
+    return share * bgnbd_expected_new(bg, t)
+
+def mbgnbd_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in (T, T+horizon] of MBG/NBD customers with history (x, t_x, T)."
+    pa = mbgnbd_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * bgnbd_expected_new(mbgnbd_posterior(params, x, T), horizon)
+
+def mbgnbd_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new MBG/NBD customer makes n purchases in (0, t]; broadcasts."
+    share, bg = _alive_at_start(params)
+    n = np.asarray(n, float)
+    return share * bgnbd_probability_of_purchases(bg, t, n) + (1 - share) * (n == 0)
+
+# %% ../nbs/02b_btyd_maths.ipynb #mb011
+def mbgnbd_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in (T, T+horizon] drawn from MBG/NBD customers' predictive distribution, `size` draws."
+    r, al, a, b = _split(params, 4)
+    return bgnbd_draw_holdout(np.stack(np.broadcast_arrays(r, al, a, b + 1), -1), x, T, p_alive, horizon, size, rng)
+
+def mbgnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Repeat purchases in (0, T] of new MBG/NBD customers; `params` (..., 4) broadcast against T."
+    r, al, a, b, T = np.broadcast_arrays(*_split(params, 4), np.asarray(T, float))
+    lam = rng.gamma(r, 1 / al)
+    p = rng.beta(a, b)
+    return np.minimum(rng.poisson(lam * T), rng.geometric(np.clip(p, 1e-12, 1)) - 1)
+
+# %% ../nbs/02b_btyd_maths.ipynb #bb001
+@njit
+def _lbeta_partials(p, q):
+    "ln B(p, q) and its partials in p and q."
+    dpq = digamma_positive(p + q)
+    return math.lgamma(p) + math.lgamma(q) - math.lgamma(p + q), digamma_positive(p) - dpq, digamma_positive(q) - dpq
+
+@njit
+def bgbb_loglik(params, rows, per_row=False):
+    "BG/BB log-likelihood of `PurchaseRows` (T = opportunities n) at natural (alpha, beta, gamma, delta) per segment (K, 4)."
+    K, n_rows = params.shape[0], rows.x.shape[0]
+    grad, row_ll = np.zeros(params.shape), np.zeros(n_rows if per_row else 0)
+    J = int(rows.unique_T.max()) + 2 if n_rows else 1
+    total = 0.0
+    for k in range(K):
+        al, be, ga, de = params[k, 0], params[k, 1], params[k, 2], params[k, 3]
+        lb0, a0, b0 = _lbeta_partials(al, be)
+        ld0, g0, d0 = _lbeta_partials(ga, de)
+        j = np.arange(J)
+        R_ab, R_b, R_d, R_gd = 1.0 / (al + be + j), 1.0 / (be + j), 1.0 / (de + j), 1.0 / (ga + de + 1.0 + j)
+        for i in range(n_rows):
+            if rows.segment[i] != k:
+                continue
+            x, t, n, w = rows.x[i], rows.t_x[i], rows.T[i], rows.weight[i]
+            lp, pa, pb = _lbeta_partials(al + x, be + n - x)
+            lq, qg, qd = _lbeta_partials(ga, de + n)
+            alive = lp + lq - lb0 - ld0
+            ga_ = (pa - a0, pb - b0, qg - g0, qd - d0)
+            v, d = alive, ga_
+            m = int(n - t)
+            if m > 0:
+                lp, pa, pb = _lbeta_partials(al + x, be + t - x)
+                lq, qg, qd = _lbeta_partials(ga + 1.0, de + t)
+                first = lp + lq - lb0 - ld0
+                e, S = 1.0, 1.0
+                c0, c1, c2, c3 = 0.0, 0.0, 0.0, 0.0
+                S0, S1, S2, S3 = 0.0, 0.0, 0.0, 0.0
+                jt, jb = int(t), int(t - x)
+                for q in range(1, m):
+                    u, ub, ud, ug = R_ab[jt + q - 1], R_b[jb + q - 1], R_d[jt + q - 1], R_gd[jt + q - 1]
+                    e *= u / ub * ug / ud
+                    c0 -= u; c1 += ub - u; c2 -= ug; c3 += ud - ug
+                    S += e; S0 += e * c0; S1 += e * c1; S2 += e * c2; S3 += e * c3
+                v, share = log_add_exp(alive, first + math.log(S))
+                o = 1.0 - share
+                d = (share * ga_[0] + o * (pa - a0 + S0 / S), share * ga_[1] + o * (pb - b0 + S1 / S),
+                     share * ga_[2] + o * (qg - g0 + S2 / S), share * ga_[3] + o * (qd - d0 + S3 / S))
+            total += w * v
+            grad[k, 0] += w * d[0]; grad[k, 1] += w * d[1]; grad[k, 2] += w * d[2]; grad[k, 3] += w * d[3]
+            if per_row:
+                row_ll[i] = v
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #bb006
+def _bgbb_alive_log(params, x, t_x, n):
+    al, be, ga, de = _split(params, 4)
+    return betaln(al + x, be + n - x) - betaln(al, be) + betaln(ga, de + n) - betaln(ga, de)
+
+def _bgbb_log_likelihood(params, x, t_x, n):
+    "Per-customer BG/BB log-likelihood for broadcast arrays (through the kernel on flattened rows)."
+    arrays = np.broadcast_arrays(*_split(params, 4), *_floats(x, t_x, n))
+    P = np.stack([v.ravel() for v in arrays[:4]], -1)
+    xx, tt, nn = (v.ravel() for v in arrays[4:])
+    out = np.empty(len(xx))
+    for key in np.unique(P, axis=0):  # one kernel call per distinct parameter vector (usually one)
+        use = (P == key).all(1)
+        rows, inv = pack_purchase_rows(xx[use], tt[use], nn[use])
+        out[use] = bgbb_loglik(key[None, :], rows, True)[2][inv]
+    return out.reshape(arrays[0].shape)
+
+def bgbb_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(alive after opportunity n = `T`) of BG/BB customers with x purchases, the last at opportunity t_x; broadcasts."
+    return np.exp(_bgbb_alive_log(params, *_floats(x, t_x, T)) - _bgbb_log_likelihood(params, x, t_x, T))
+
+def bgbb_posterior(params, x, T) -> np.ndarray:
+    "Natural parameters (..., 4) of an alive BG/BB customer after x purchases in n opportunities: (α+x, β+n-x, γ, δ+n)."
+    al, be, ga, de = _split(params, 4)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(al + x, be + T - x, ga, de + T), -1)
+
+def bgbb_expected_new(params, t) -> np.ndarray:
+    "E[X(n*)]: expected purchases of a new BG/BB customer in the next n* = `t` opportunities; broadcasts."
+    al, be, ga, de, t = np.broadcast_arrays(*_split(params, 4), np.asarray(t, float))
+    eps = ga - 1
+    k = gammaln(ga + de) - gammaln(1 + de) + gammaln(1 + de + t) - gammaln(ga + de + t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        surv = np.where(np.abs(eps) < 1e-10, de * (digamma(1 + de + t) - digamma(1 + de)), de * -np.expm1(k) / eps)
+    return np.where(t > 0, al / (al + be) * surv, 0.0)
+
+def bgbb_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in the next `horizon` opportunities of BG/BB customers with history (x, t_x, n = T)."
+    pa = bgbb_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * bgbb_expected_new(bgbb_posterior(params, x, T), horizon)
+
+# %% ../nbs/02b_btyd_maths.ipynb #bb011
+def bgbb_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new BG/BB customer buys at n of the next t opportunities; broadcasts."
+    al, be, ga, de, t, n = np.broadcast_arrays(*_split(params, 4), *_floats(t, n))
+    log_choose = lambda a, b: gammaln(a + 1) - gammaln(b + 1) - gammaln(a - b + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.exp(log_choose(t, n) + betaln(al + n, be + t - n) - betaln(al, be) + betaln(ga, de + t) - betaln(ga, de))
+        for i in range(int(t.max(initial=0))):  # dead after opportunity i, with n purchases among the first i
+            ok = (n <= i) & (i < t)
+            term = np.exp(log_choose(i, n) + betaln(al + n, be + i - n) - betaln(al, be) + betaln(ga + 1, de + i) - betaln(ga, de))
+            out = out + np.where(ok, term, 0.0)
+    return np.where((n >= 0) & (n <= t), out, 0.0)
+
+def bgbb_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in the next `horizon` opportunities drawn from BG/BB customers' predictive distribution, `size` draws."
+    alive = rng.random(size) < p_alive
+    al, be, ga, de = _split(bgbb_posterior(params, x, T), 4)
+    p, theta = rng.beta(al, be, size), rng.beta(ga, de, size)
+    periods = np.minimum(rng.geometric(np.clip(theta, 1e-12, 1)) - 1, int(round(horizon)))
+    return np.where(alive, rng.binomial(periods, p), 0)
+
+def bgbb_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in n = `T` opportunities of new BG/BB customers; `params` (..., 4) broadcast against T."
+    al, be, ga, de, T = np.broadcast_arrays(*_split(params, 4), np.asarray(T, float))
+    periods = np.minimum(rng.geometric(np.clip(rng.beta(ga, de), 1e-12, 1)) - 1, T.astype(np.int64))
+    return rng.binomial(periods, rng.beta(al, be))
+
+# %% ../nbs/02b_btyd_maths.ipynb #gm001
+@njit
+def _ggnbd_row(r, al, b, s, be, x, t, T, g):
+    "ln of the bracket of the Gamma-Gompertz/NBD likelihood, its alive share, and its partials in (r, alpha, b, s, beta) in g."
+    rx = r + x
+    lT, lbe = math.log(al + T), math.log(be)
+    DT = be + math.expm1(b * T)
+    alive = -rx * lT + s * (lbe - math.log(DT))
+    gA = (-lT, -rx / (al + T), -s * T * math.exp(b * T) / DT, lbe - math.log(DT), s / be - s / DT)
+    if t >= T:
+        for j in range(5): g[j] = gA[j]
+        return alive, 1.0
+    k, U = rx - 1.0, math.log((al + T) / (al + t))
+    m = 1.0
+    if k > 0.0:  # beyond u = 40 / k the weight e^(-k u) is below e^-40; m splits the rest into a polynomial weight
+        U = min(U, 40.0 / k)
+        m = max(1.0, math.ceil(k * U / 2.0))
+    ke = k / m
+    c = -math.expm1(-ke * U)
+    small = abs(ke * U) < 1e-9
+    lfac = math.log(U) if small else math.log(c / ke)
+    top, vals = -np.inf, np.empty(GL32_NODES.shape[0])
+    taus = np.empty(GL32_NODES.shape[0])
+    for q in range(GL32_NODES.shape[0]):
+        w = GL32_NODES[q]
+        u = w * U if small else -math.log1p(-w * c) / ke
+        tau = (al + t) * math.exp(u) - al
+        D = be + math.expm1(b * tau)
+        taus[q] = tau
+        poly = 0.0 if small else (m - 1.0) * math.log1p(-w * c)
+        vals[q] = math.log(GL32_WEIGHTS[q]) + poly + math.log(s * b) + b * tau + s * lbe - (s + 1.0) * math.log(D)
+        top = max(top, vals[q])
+    S, G = 0.0, np.zeros(5)
+    for q in range(GL32_NODES.shape[0]):
+        h = math.exp(vals[q] - top)
+        tau = taus[q]
+        D = be + math.expm1(b * tau)
+        S += h
+        G[0] -= h * math.log(al + tau); G[1] -= h * rx / (al + tau)
+        G[2] += h * (1.0 / b + tau - (s + 1.0) * tau * math.exp(b * tau) / D)
+        G[3] += h * (1.0 / s + lbe - math.log(D)); G[4] += h * (s / be - (s + 1.0) / D)
+    lI = (1.0 - rx) * math.log(al + t) + lfac + top + math.log(S)
+    v, share = log_add_exp(alive, lI)
+    for j in range(5): g[j] = share * gA[j] + (1.0 - share) * G[j] / S
+    return v, share
+
+@njit
+def ggnbd_loglik(params, rows, per_row=False):
+    "Gamma-Gompertz/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, b, s, beta) per segment (K, 5)."
+    n = rows.x.shape[0]
+    grad, row_ll, by_x = _kernel_buffers(params, rows, per_row)
+    xmax = by_x.shape[1] - 1
+    Sr, Dr = np.empty(xmax + 1), np.empty(xmax + 1)
+    total = 0.0
+    for k in range(params.shape[0]):  # the Gamma(r + x) alpha^r / Gamma(r) factor per (segment, x)
+        r, la = params[k, 0], math.log(params[k, 1])
+        rising_log_sums(r, xmax, Sr, Dr)
+        for j in range(rows.x_count.shape[0]):
+            if rows.x_segment[j] != k:
+                continue
+            x, w = rows.x_count[j], rows.x_weight[j]
+            by_x[k, x] = Sr[x] + r * la
+            total += w * by_x[k, x]
+            grad[k, 0] += w * (Dr[x] + la); grad[k, 1] += w * r / params[k, 1]
+    g = np.empty(5)
+    for i in range(n):
+        k, w = rows.segment[i], rows.weight[i]
+        v, _ = _ggnbd_row(params[k, 0], params[k, 1], params[k, 2], params[k, 3], params[k, 4], rows.x[i], rows.t_x[i], rows.T[i], g)
+        total += w * v
+        for j in range(5): grad[k, j] += w * g[j]
+        if per_row:
+            row_ll[i] = v + by_x[k, int(rows.x[i])]
+    return total, grad, row_ll
+
+# %% ../nbs/02b_btyd_maths.ipynb #gm006
+@njit
+def _ggnbd_alive_flat(r, al, b, s, be, x, t, T, out):
+    g = np.empty(5)
+    for i in range(x.shape[0]):
+        out[i] = _ggnbd_row(r[i], al[i], b[i], s[i], be[i], x[i], t[i], T[i], g)[1]
+
+def ggnbd_probability_alive(params, x, t_x, T) -> np.ndarray:
+    "P(alive at T) of Gamma-Gompertz/NBD customers with history (x, t_x, T); `params` (..., 5) broadcast against them."
+    arrays = np.broadcast_arrays(*_split(params, 5), *_floats(x, t_x, T))
+    out = np.empty(arrays[0].size)
+    _ggnbd_alive_flat(*(np.ascontiguousarray(v.ravel()) for v in arrays), out)
+    return out.reshape(arrays[0].shape)
+
+def ggnbd_posterior(params, x, T) -> np.ndarray:
+    "Natural parameters (..., 5) of an alive Gamma-Gompertz/NBD customer at T: (r+x, alpha+T, b, s, (beta+e^bT-1)e^-bT)."
+    r, al, b, s, be = _split(params, 5)
+    x, T = _floats(x, T)
+    return np.stack(np.broadcast_arrays(r + x, al + T, b, s, (be + np.expm1(b * T)) * np.exp(-b * T)), -1)
+
+def _ggnbd_survival(b, s, be, tau):
+    return np.exp(s * (np.log(be) - np.log(be + np.expm1(b * tau))))
+
+def ggnbd_expected_new(params, t) -> np.ndarray:
+    "E[X(t)]: expected purchases in (0, t] of a new Gamma-Gompertz/NBD customer, r/alpha times the mean time alive."
+    r, al, b, s, be, t = np.broadcast_arrays(*_split(params, 5), np.asarray(t, float))
+    t = np.maximum(t, 0)[..., None]
+    alive_time = (t[..., 0] * (_ggnbd_survival(b[..., None], s[..., None], be[..., None], t * GL64_NODES) * GL64_WEIGHTS).sum(-1))
+    return r / al * alive_time
+
+def ggnbd_expected_purchases(params, x, t_x, T, horizon, p_alive=None) -> np.ndarray:
+    "Expected purchases in (T, T+horizon] of Gamma-Gompertz/NBD customers with history (x, t_x, T)."
+    pa = ggnbd_probability_alive(params, x, t_x, T) if p_alive is None else p_alive
+    return pa * ggnbd_expected_new(ggnbd_posterior(params, x, T), horizon)
+
+def ggnbd_probability_of_purchases(params, t, n) -> np.ndarray:
+    "P(X(t) = n): probability that a new Gamma-Gompertz/NBD customer makes n purchases in (0, t]; broadcasts."
+    r, al, b, s, be, t, n = np.broadcast_arrays(*_split(params, 5), *_floats(t, n))
+    alive = np.exp(negative_binomial_logpmf(n, r, al / (al + t))) * _ggnbd_survival(b, s, be, t)
+    e = lambda v: np.asarray(v)[..., None]
+    tau = e(t) * GL64_NODES
+    dens = e(s) * e(b) * np.exp(e(b) * tau) * e(be) ** e(s) / (e(be) + np.expm1(e(b) * tau)) ** (e(s) + 1)
+    dead = (e(t) * GL64_WEIGHTS * dens * np.exp(negative_binomial_logpmf(e(n), e(r), e(al) / (e(al) + tau)))).sum(-1)
+    return alive + dead
+
+# %% ../nbs/02b_btyd_maths.ipynb #gm011
+def _gompertz_life(b, eta, rng, size):
+    return np.log1p(rng.exponential(1.0, size) / np.maximum(eta, 1e-300)) / b
+
+def ggnbd_draw_holdout(params, x, T, p_alive, horizon: float, size: tuple, rng: np.random.Generator) -> np.ndarray:
+    "Purchases in (T, T+horizon] drawn from Gamma-Gompertz/NBD customers' predictive distribution, `size` draws."
+    alive = rng.random(size) < p_alive
+    r, al, b, s, be = _split(ggnbd_posterior(params, x, T), 5)
+    lam = rng.gamma(r, 1 / al, size)
+    life = _gompertz_life(b, rng.gamma(s, 1 / be, size), rng, size)
+    return np.where(alive, rng.poisson(lam * np.minimum(horizon, life)), 0)
+
+def ggnbd_draw_calibration(params, T, rng: np.random.Generator) -> np.ndarray:
+    "Repeat purchases in (0, T] of new Gamma-Gompertz/NBD customers; `params` (..., 5) broadcast against T."
+    r, al, b, s, be, T = np.broadcast_arrays(*_split(params, 5), np.asarray(T, float))
+    lam = rng.gamma(r, 1 / al)
+    return rng.poisson(lam * np.minimum(T, _gompertz_life(b, rng.gamma(s, 1 / be), rng, T.shape)))
+
 # %% ../nbs/02b_btyd_maths.ipynb #m095
-ProcessName = Literal["bgnbd", "pnbd"]
+ProcessName = Literal["bgnbd", "pnbd", "mbgnbd", "bgbb", "ggnbd"]
 
 @dataclass(frozen=True)
 class PurchaseProcess:
@@ -603,12 +962,13 @@ class PurchaseProcess:
     params: tuple[str, ...]          # natural parameter names, in kernel order
     loglik: Callable                 # (params (K, P), PurchaseRows, per_row) -> (total, gradient (K, P), per-row)
     probability_alive: Callable      # (params, x, t_x, T)
-    posterior: Callable              # (params, x, T) -> params of a still-active customer
+    posterior: Callable              # (params, x, T) -> params of a still-active customer, for `active_expected_new`
     expected_new: Callable           # (params, t) -> E[X(t)] of a new customer
     expected_purchases: Callable     # (params, x, t_x, T, horizon, p_alive=None)
     probability_of_purchases: Callable  # (params, t, n)
     draw_holdout: Callable           # (params, x, T, p_alive, horizon, size, rng)
     draw_calibration: Callable       # (params, T, rng)
+    active_expected_new: Callable | None = None  # E[X(t)] from `posterior` params; None: `expected_new`
 
 PURCHASE_PROCESSES = {
     "bgnbd": PurchaseProcess("bgnbd", "BG/NBD", ("r", "alpha", "a", "b"), bgnbd_loglik, bgnbd_probability_alive,
@@ -616,10 +976,140 @@ PURCHASE_PROCESSES = {
                              bgnbd_probability_of_purchases, bgnbd_draw_holdout, bgnbd_draw_calibration),
     "pnbd": PurchaseProcess("pnbd", "Pareto/NBD", ("r", "alpha", "s", "beta"), pnbd_loglik, pnbd_probability_alive,
                             pnbd_posterior, pnbd_expected_new, pnbd_expected_purchases,
-                            pnbd_probability_of_purchases, pnbd_draw_holdout, pnbd_draw_calibration)}
+                            pnbd_probability_of_purchases, pnbd_draw_holdout, pnbd_draw_calibration),
+    "mbgnbd": PurchaseProcess("mbgnbd", "MBG/NBD", ("r", "alpha", "a", "b"), mbgnbd_loglik, mbgnbd_probability_alive,
+                              mbgnbd_posterior, mbgnbd_expected_new, mbgnbd_expected_purchases,
+                              mbgnbd_probability_of_purchases, mbgnbd_draw_holdout, mbgnbd_draw_calibration,
+                              bgnbd_expected_new),
+    "bgbb": PurchaseProcess("bgbb", "BG/BB", ("alpha", "beta", "gamma", "delta"), bgbb_loglik, bgbb_probability_alive,
+                            bgbb_posterior, bgbb_expected_new, bgbb_expected_purchases, bgbb_probability_of_purchases,
+                            bgbb_draw_holdout, bgbb_draw_calibration),
+    "ggnbd": PurchaseProcess("ggnbd", "Gamma-Gompertz/NBD", ("r", "alpha", "b", "s", "beta"), ggnbd_loglik,
+                             ggnbd_probability_alive, ggnbd_posterior, ggnbd_expected_new, ggnbd_expected_purchases,
+                             ggnbd_probability_of_purchases, ggnbd_draw_holdout, ggnbd_draw_calibration)}  # bgbb: T and horizons count opportunities
 SPEND_PARAMS = ("p", "q", "gamma")  # Gamma-Gamma natural parameters, in kernel order
 
 def purchase_process(name: ProcessName) -> PurchaseProcess:
     "The `PurchaseProcess` called `name`, with an error that lists the known ones."
     if name not in PURCHASE_PROCESSES: raise ValueError(f"process={name!r}: choose one of {sorted(PURCHASE_PROCESSES)}")
     return PURCHASE_PROCESSES[name]
+
+# %% ../nbs/02b_btyd_maths.ipynb #sm001
+SummaryProcessName = Literal["bgnbd", "mbgnbd", "pnbd", "ggnbd"]
+
+def draw_summary(process: SummaryProcessName, params, T, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    "Repeat purchases x and recency t_x in (0, T] of new customers of `process`; `params` (..., P) broadcast against T."
+    if process not in ("bgnbd", "mbgnbd", "pnbd", "ggnbd"):
+        raise ValueError(f"process={process!r}: draw_summary knows 'bgnbd', 'mbgnbd', 'pnbd', 'ggnbd'")
+    P = len(purchase_process(process).params)
+    cols = np.broadcast_arrays(*_split(params, P), np.asarray(T, float))
+    T = cols[-1]
+    lam = rng.gamma(cols[0], 1 / cols[1])
+    if process in ("pnbd", "ggnbd"):
+        life = (rng.exponential(1 / np.maximum(rng.gamma(cols[2], 1 / cols[3]), 1e-300)) if process == "pnbd"
+                else _gompertz_life(cols[2], rng.gamma(cols[3], 1 / cols[4]), rng, T.shape))
+        w = np.minimum(life, T)
+        x = rng.poisson(lam * w)
+        t_x = np.where(x > 0, w * rng.random(T.shape) ** (1 / np.maximum(x, 1)), 0.0)
+        return x.astype(float), t_x
+    n = rng.poisson(lam * T)
+    k = rng.geometric(np.clip(rng.beta(cols[2], cols[3]), 1e-12, 1)) - (process == "mbgnbd")
+    x = np.minimum(n, k)
+    kth = rng.beta(np.maximum(x, 1), np.maximum(n - x + 1, 1))  # x-th of n uniforms (n > x: stopped early)
+    t_x = np.where(x > 0, T * np.where(n > x, kth, rng.random(T.shape) ** (1 / np.maximum(n, 1))), 0.0)
+    return x.astype(float), t_x
+
+def gg_draw_mean_spend(params, x, rng: np.random.Generator) -> np.ndarray:
+    "Mean value of x Gamma-Gamma transactions per customer (0 where x = 0); `params` (..., 3) broadcast against x."
+    p, q, g, x = np.broadcast_arrays(*_split(params, 3), np.asarray(x, float))
+    nu = rng.gamma(q, 1 / g)
+    return np.where(x > 0, rng.gamma(np.maximum(p * x, 1e-300), 1 / nu) / np.maximum(x, 1), 0.0)
+
+# %% ../nbs/02b_btyd_maths.ipynb #cv001
+COVARIATE_LINKS = {  # process -> coefficient group -> ((parameter index, sign of the exponent), ...)
+    "bgnbd": {"purchase": ((1, -1.0),), "dropout_a": ((2, 1.0),), "dropout_b": ((3, 1.0),)},
+    "pnbd": {"purchase": ((1, -1.0),), "dropout": ((3, -1.0),)},
+    "gg": {"spend": ((2, 1.0),)},
+}
+
+def linked_params(process: Literal["bgnbd", "pnbd", "gg"], base, Z, coefficients) -> np.ndarray:
+    "Per-customer natural parameters (n, P): `base` (P,) scaled by exp(sign * Z @ coefficients[group]) per link."
+    links = COVARIATE_LINKS[process]
+    Z = np.asarray(Z, float)
+    params = np.tile(np.asarray(base, float), (Z.shape[0], 1))
+    for group, pairs in links.items():
+        eta = Z @ np.asarray(coefficients[group], float)
+        for j, sign in pairs:
+            params[:, j] *= np.exp(sign * eta)
+    return params
+
+# %% ../nbs/02b_btyd_maths.ipynb #cv002
+@njit
+def bgnbd_loglik_rows(params, x, t_x, T, weight):
+    "BG/NBD log-likelihood with one parameter row per customer (n, 4): weighted total and per-row gradient (n, 4)."
+    n = x.shape[0]
+    grad = np.empty((n, 4))
+    total = 0.0
+    for i in range(n):
+        r, al, a, b = params[i, 0], params[i, 1], params[i, 2], params[i, 3]
+        xi = x[i]
+        lT, lt = math.log(al + T[i]), math.log(al + t_x[i])
+        v = (math.lgamma(r + xi) - math.lgamma(r) + r * math.log(al) + math.lgamma(b + xi) + math.lgamma(a + b)
+             - math.lgamma(b) - math.lgamma(a + b + xi) - (r + xi) * lT)
+        dab = digamma_positive(a + b) - digamma_positive(a + b + xi)
+        gr, gal, ga, gb = (digamma_positive(r + xi) - digamma_positive(r) + math.log(al) - lT, r / al - (r + xi) / (al + T[i]),
+                           dab, digamma_positive(b + xi) - digamma_positive(b) + dab)
+        if xi > 0:
+            lse, alive = log_add_exp(0.0, math.log(a) - math.log(b + xi - 1.0) + (r + xi) * (lT - lt))
+            d = 1.0 - alive
+            v += lse
+            gr += d * (lT - lt); gal += d * (r + xi) * (1.0 / (al + T[i]) - 1.0 / (al + t_x[i]))
+            ga += d / a; gb -= d / (b + xi - 1.0)
+        total += weight[i] * v
+        grad[i, 0], grad[i, 1], grad[i, 2], grad[i, 3] = weight[i] * gr, weight[i] * gal, weight[i] * ga, weight[i] * gb
+    return total, grad
+
+@njit
+def pnbd_loglik_rows(params, x, t_x, T, weight):
+    "Pareto/NBD log-likelihood with one parameter row per customer (n, 4): weighted total and per-row gradient (n, 4)."
+    n = x.shape[0]
+    grad = np.empty((n, 4))
+    total = 0.0
+    for i in range(n):
+        r, al, s, be = params[i, 0], params[i, 1], params[i, 2], params[i, 3]
+        xi, t, Ti = x[i], t_x[i], T[i]
+        rx = r + xi
+        la, lb, lT, lbT = math.log(al), math.log(be), math.log(al + Ti), math.log(be + Ti)
+        base = math.lgamma(rx) - math.lgamma(r) + r * la + s * lb
+        gbase = (digamma_positive(rx) - digamma_positive(r) + la, r / al, lb, s / be)
+        alive, g1 = -rx * lT - s * lbT, (-lT, -rx / (al + Ti), -lbT, -s / (be + Ti))
+        if t >= Ti:
+            v, gr, ga, gs, gb = alive, g1[0], g1[1], g1[2], g1[3]
+        else:
+            a_ge_b = al >= be
+            lI, dA, dC, dM, dD = pnbd_log_death_integral(rx + s, (s + 1.0 if a_ge_b else rx), max(al, be), abs(al - be), t, Ti)
+            v, gr, ga, gs, gb = _pnbd_mix(alive, g1, lI, dA, dC, dM, dD, s, a_ge_b)
+        w = weight[i]
+        total += w * (base + v)
+        grad[i, 0], grad[i, 1] = w * (gbase[0] + gr), w * (gbase[1] + ga)
+        grad[i, 2], grad[i, 3] = w * (gbase[2] + gs), w * (gbase[3] + gb)
+    return total, grad
+
+@njit
+def gg_loglik_rows(params, x, m, weight):
+    "Gamma-Gamma log-likelihood with one parameter row per repeat customer (n, 3): weighted total, per-row gradient."
+    n = x.shape[0]
+    grad = np.empty((n, 3))
+    total = 0.0
+    for i in range(n):
+        p, q, g = params[i, 0], params[i, 1], params[i, 2]
+        px, lx, lm, ld = p * x[i], math.log(x[i]), math.log(m[i]), math.log(g + x[i] * m[i])
+        v = (math.lgamma(px + q) - math.lgamma(px) - math.lgamma(q) + q * math.log(g) + px * lx + (px - 1.0) * lm
+             - (px + q) * ld)
+        dpq = digamma_positive(px + q)
+        w = weight[i]
+        total += w * v
+        grad[i, 0] = w * x[i] * (dpq - digamma_positive(px) + lx + lm - ld)
+        grad[i, 1] = w * (dpq - digamma_positive(q) + math.log(g) - ld)
+        grad[i, 2] = w * (q / g - (px + q) / (g + x[i] * m[i]))
+    return total, grad

@@ -17,9 +17,10 @@ import pandas as pd
 from scipy.special import gammainc, gammaincinv, ndtr, ndtri
 
 # %% auto #0
-__all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS', 'TransactionDataError', 'repo_root',
-           'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow', 'CleaningStep', 'CleaningReport',
-           'load_transactions', 'Seasonality', 'operational_clock', 'simulate_transactions', 'simulate_world']
+__all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DONATIONS_FILE', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS',
+           'TransactionDataError', 'repo_root', 'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow',
+           'load_donations', 'CleaningStep', 'CleaningReport', 'load_transactions', 'Seasonality', 'operational_clock',
+           'simulate_transactions', 'simulate_world']
 
 # %% ../nbs/00_data.ipynb #c006
 class TransactionDataError(ValueError):
@@ -95,6 +96,19 @@ def load_cdnow(kind: Literal["master", "sample"] = "master") -> pd.DataFrame:
         "amount": raw["amount"].astype(float),
         "quantity": raw["quantity"].astype(int),
     })
+
+# %% ../nbs/00_data.ipynb #dn001
+DONATIONS_FILE = ("donations.csv", "82c25f26a201ff047e1cd5fe3d7967a45db92a025ecedee72ff8940e50104544")
+
+def load_donations() -> pd.DataFrame:
+    "The 22-row donations summary of Fader, Hardie & Shang (2010): frequency, recency, periods (6) and weights."
+    name, expected = DONATIONS_FILE
+    path = raw_data_dir() / name
+    if not path.exists(): raise TransactionDataError(f"{path} is missing; see data/README.md for where to get {name}")
+    got = sha256_file(path)
+    if got != expected:
+        raise TransactionDataError(f"{path} has sha256 {got}, expected {expected}: restore it from the source in data/README.md")
+    return pd.read_csv(path, dtype=int)
 
 # %% ../nbs/00_data.ipynb #c015
 @dataclass

@@ -14,7 +14,8 @@ import pandas as pd
 from .data import TransactionDataError
 
 # %% auto #0
-__all__ = ['TIME_UNITS', 'TimeUnit', 'time_unit_days', 'purchase_days', 'rfm_summary', 'compress_summary']
+__all__ = ['TIME_UNITS', 'TimeUnit', 'PERIOD_DAYS', 'OpportunityPeriod', 'time_unit_days', 'purchase_days', 'rfm_summary',
+           'compress_summary', 'opportunity_summary']
 
 # %% ../nbs/01_features.ipynb #c005
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -163,3 +164,71 @@ def compress_summary(summary: pd.DataFrame, columns=("frequency", "recency", "T"
     unique_rows = uniques.to_frame(index=False, name=columns)
     unique_rows["count"] = np.bincount(codes, minlength=len(unique_rows))
     return unique_rows, codes
+
+# %% ../nbs/01_features.ipynb #op001
+PERIOD_DAYS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
+OpportunityPeriod = Literal["D", "W", "M", "Y"]
+
+def _grid_index(merged: dict, opportunities) -> tuple[np.ndarray, np.ndarray]:
+    "Grid position of each purchase day and the grid's day numbers; raises naming purchases off the grid."
+    grid = np.unique(np.asarray(pd.to_datetime(pd.Series(list(opportunities))).to_numpy().astype("datetime64[D]"), np.int64))
+    if grid.size < 2: raise ValueError(f"opportunities must hold at least 2 distinct dates, got {grid.size}")
+    pos = np.clip(np.searchsorted(grid, merged["day"]), 0, grid.size - 1)
+    off = grid[pos] != merged["day"]
+    if off.any():
+        ids = merged["ids"][merged["code"][off]]
+        days = merged["day"][off].astype("datetime64[D]")
+        listed = ", ".join(f"{i} on {d}" for i, d in list(zip(ids, days))[:5])
+        raise TransactionDataError(f"{off.sum()} purchase day(s) of {len(set(ids))} customer(s) are not on the opportunity "
+                                   f"grid (column 'date' not in `opportunities`): {listed}")
+    return pos, grid
+
+# %% ../nbs/01_features.ipynb #op002
+def opportunity_summary(
+    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount)
+    calibration_end,  # last day of calibration, inclusive
+    holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
+    period: OpportunityPeriod = "D",  # length of one opportunity, counted from each customer's first purchase day
+    opportunities=None,  # instead of `period`: the dates of the opportunities (every purchase must be on one)
+) -> pd.DataFrame:
+    "Per customer: opportunities with a repeat purchase (frequency), the last one (recency), opportunities seen (T)."
+    if opportunities is None and period not in PERIOD_DAYS:
+        raise ValueError(f"period={period!r}: choose one of {list(PERIOD_DAYS)} or give the dates as `opportunities`")
+    cal_end = _as_day(calibration_end, "calibration_end")
+    merged = _merged_days(transactions)
+    first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
+    if cal_end < first_day:
+        raise ValueError(f"calibration_end={cal_end.date()} is before the first purchase ({first_day.date()})")
+    hold_end = None if holdout_end is None else _holdout_end(first_day, max(last_day, cal_end), cal_end, holdout_end, 1.0)
+    cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
+    cust, day = merged["code"], merged["day"]
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+    codes = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, day.size]))
+    if opportunities is None:
+        step = PERIOD_DAYS[period]
+        k = np.floor((day - day[starts][codes]) / step).astype(np.int64)
+        horizon_k = lambda end: np.floor((end - day[starts]) / step).astype(np.int64)
+    else:
+        pos, grid = _grid_index(merged, opportunities)
+        k = pos - pos[starts][codes]
+        horizon_k = lambda end: np.searchsorted(grid, end, side="right") - 1 - pos[starts]
+    new = np.r_[True, (codes[1:] != codes[:-1]) | (k[1:] != k[:-1])]  # first purchase day of each (customer, opportunity)
+    keep = day[starts] <= cal_day
+    in_cal = new & (day <= cal_day) & (k > 0)
+    n_cal = horizon_k(cal_day)
+    out = pd.DataFrame({"frequency": np.bincount(codes, in_cal, starts.size).astype(int),
+                        "recency": np.maximum.reduceat(np.where(in_cal, k, 0), starts),
+                        "T": n_cal}, index=pd.Index(merged["ids"][cust[starts]].astype(str), name="customer_id"))
+    merged_days = int(((~new) & (day <= cal_day)).sum())
+    if hold_end is not None:
+        hold_day = int(np.datetime64(hold_end, "D").astype(np.int64))
+        in_hold = new & (day > cal_day) & (day <= hold_day)
+        out["frequency_holdout"] = np.bincount(codes, in_hold, starts.size).astype(int)
+        out["T_holdout"] = horizon_k(hold_day) - n_cal
+        merged_days += int(((~new) & (day > cal_day) & (day <= hold_day)).sum())
+    out = out[keep]
+    out.attrs.update(period=None if opportunities is not None else period, calibration_end=str(cal_end.date()),
+                     holdout_end=None if hold_end is None else str(hold_end.date()),
+                     merged={"purchase_days_merged_into_an_opportunity": merged_days},
+                     excluded={"customers_first_after_calibration": int((~keep).sum())})
+    return out
