@@ -29,7 +29,7 @@ from fastcore.basics import patch
 
 from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_cdnow, load_transactions,
                                simulate_transactions, simulate_world)
-from .features import TimeUnit, rfm_summary, time_unit_days
+from .features import TimeUnit, rfm_summary, time_unit_days, training_record
 from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
                                   cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
                                   score_intervals, weekly_mape)
@@ -447,11 +447,22 @@ def _models_json(result: Result) -> dict:
                                         and isinstance(v, (int, float, np.number))} if isinstance(fitted, dict) else None}
     return out
 
+def _model_file(label: str) -> str: return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}.clvm"
+
+def _save_models(result: Result, folder: Path) -> None:
+    "Each fitted model as `folder/<label>.clvm` (clv_research.persist) and `index.json` mapping labels to files."
+    import clv_research.persist  # noqa: F401 (adds CLVModel.save)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {label: _model_file(label) for label in result.models}
+    for label, model in result.models.items(): model.save(folder / files[label], overwrite=True)
+    write_json(folder / "index.json", files)
+
 @patch
-def save(self: Result, folder, run: dict | None = None, artefacts: bool = True) -> Path:
-    "Write the result's files into `folder` (each atomically; metrics.json last) and return the folder."
+def save(self: Result, folder, run: dict | None = None, artefacts: bool = True, models: bool = False) -> Path:
+    "Write the result's files into `folder` (each atomically; metrics.json last) and return the folder; `models`: the fitted models too."
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if models: _save_models(self, folder / "models")
     if artefacts:
         for label, model in self.models.items():
             idata = getattr(model, "idata_", None)
@@ -483,8 +494,8 @@ def _read_json(path: Path, default=None):
     return json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else default
 
 @patch(cls_method=True)
-def load(cls: Result, folder) -> Result:
-    "A Result read back from a folder written by `Result.save` (without fitted models or transactions)."
+def load(cls: Result, folder, models: bool = True) -> Result:
+    "A Result read back from a folder written by `Result.save` (without transactions; fitted models if it saved them and `models`)."
     folder = Path(folder)
     if not (folder / "metrics.json").exists(): raise FileNotFoundError(f"{folder} has no metrics.json")
     scores = pd.DataFrame.from_dict(_read_json(folder / "metrics.json"), orient="index", dtype=float)
@@ -497,7 +508,12 @@ def load(cls: Result, folder) -> Result:
     summary = predictions[[c for c in ACTUAL_COLUMNS if c in predictions.columns]].copy()
     summary.attrs.update({k: data.get(k) for k in ("calibration_end", "holdout_end", "time_unit")})
     cleaning = data.pop("cleaning", None)
-    return cls(metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
+    index = _read_json(folder / "models" / "index.json") if models else None
+    if index:
+        from clv_research.persist import load_model
+        models = {label: load_model(folder / "models" / name) for label, name in index.items()}
+    else: models = {}
+    return cls(models=models, metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
                cleaning=cleaning, data=data, tracking=tracking, errors=_read_json(folder / "model_errors.json", {}),
                bootstrap=_read_json(folder / "bootstrap.json"))
 
@@ -552,6 +568,7 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
     "Fit, predict and score one model; predictions, intervals, scores and seconds in a dict."
     t0 = time.perf_counter()
     model, calib = _fit(spec, summary, transactions, horizon, protocol, folds, seed, segment)
+    model.training_ = training_record(calib)  # what a saved copy of the model says it was fitted on
     t1 = time.perf_counter()
     pred = model.predict(calib, horizon)
     intervals = model.predict_interval(calib, horizon, level=level) if model.has_intervals else None
