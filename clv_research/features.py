@@ -142,12 +142,14 @@ def rfm_summary(
     holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
     time_unit: TimeUnit = "W",  # 'W' weeks, 'D' days or 'M' months
     segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
+    beyond_data: bool = False,  # allow a calibration_end after the last transaction (scoring as of today)
 ) -> pd.DataFrame:
     "Per-customer frequency, recency, T, monetary value (if the log has amounts), cohort and (with `holdout_end`) holdout outcome."
     unit = time_unit_days(time_unit)
     cal_end = _as_day(calibration_end, "calibration_end")
     merged = _merged_days(transactions, segment)
     first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
+    if beyond_data: last_day = max(last_day, cal_end)
     hold_end = _holdout_end(first_day, last_day, cal_end, holdout_end, unit)
     cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
     summary, codes, keep, starts = _calibration_columns(merged, cal_day, unit)
