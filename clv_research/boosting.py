@@ -272,6 +272,9 @@ class BoostedCLV(CLVModel):
 @patch
 def transaction_features(self: BoostedCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
     "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
+    if "amount" not in transactions.columns:
+        raise SummaryError(f"{self.name} predicts spend and needs amounts, but the log is timing-only (no amount column): "
+                           "load it with its amount column, or use a purchase model (bgnbd_gg, pnbd_gg, historical_rate)")
     windows = self._feature_options.windows
     return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
 

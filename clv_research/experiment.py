@@ -95,15 +95,16 @@ def data_summary(transactions: pd.DataFrame, summary: pd.DataFrame) -> dict:
     "Rows, customers, date range and the split's headline counts, as a JSON-ready dict."
     out = {"rows": int(len(transactions)), "customers_in_data": int(transactions["customer_id"].nunique()),
            "first_date": str(transactions["date"].min().date()), "last_date": str(transactions["date"].max().date()),
-           "amount_total": round(float(transactions["amount"].sum()), 2),
-           "rows_nonpositive_amount": int((transactions["amount"] <= 0).sum()),
+           **({"amount_total": round(float(transactions["amount"].sum()), 2),
+               "rows_nonpositive_amount": int((transactions["amount"] <= 0).sum())} if "amount" in transactions else {}),
+           "amounts": "amount" in transactions,
            "customers": int(len(summary)), "customers_repeating": int((summary["frequency"] > 0).sum()),
            "repeat_transactions_calibration": int(summary["frequency"].sum()),
            "calibration_end": summary.attrs.get("calibration_end"), "holdout_end": summary.attrs.get("holdout_end"),
            "time_unit": summary.attrs.get("time_unit")}
     if "frequency_holdout" in summary:
         out.update(transactions_holdout=int(summary["frequency_holdout"].sum()),
-                   spend_holdout=round(float(summary["spend_holdout"].sum()), 2),
+                   **({"spend_holdout": round(float(summary["spend_holdout"].sum()), 2)} if "spend_holdout" in summary else {}),
                    horizon=float(summary["duration_holdout"].iloc[0]))
     return out
 
@@ -555,12 +556,13 @@ def _fit(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, hor
     return model.fit(_with_features(model, train, transactions, train.attrs["calibration_end"], unit)), calib
 
 def _per_customer_draw_scores(summary: pd.DataFrame, samples: dict, seed: int) -> pd.DataFrame:
-    "Each customer's spend CRPS and randomised PIT of purchases and spend under the model's predictive draws."
-    spend = summary["spend_holdout"].to_numpy(float)
-    out = {"spend_crps": crps_from_samples(spend, samples["spend"], per_customer=True)}
+    "Each customer's spend CRPS and randomised PIT of purchases and spend under the model's predictive draws (purchases only on a timing-only log)."
+    out = {}
+    spend = summary["spend_holdout"].to_numpy(float) if "spend_holdout" in summary and "spend" in samples else None
+    if spend is not None: out["spend_crps"] = crps_from_samples(spend, samples["spend"], per_customer=True)
     if "purchases" in samples:
         out["purchases_pit"] = randomized_pit(samples["purchases"], summary["frequency_holdout"].to_numpy(float), seed)
-    out["spend_pit"] = randomized_pit(samples["spend"], spend, seed + 1)
+    if spend is not None: out["spend_pit"] = randomized_pit(samples["spend"], spend, seed + 1)
     return pd.DataFrame(out, index=summary.index)
 
 def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float, protocol: str,

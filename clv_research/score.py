@@ -256,7 +256,7 @@ def score_customers(
                      calibration_end=model.training_["calibration_end"], refitted=refit, cleaning=report)
     return out
 
-# %% ../nbs/12_score.ipynb #s040
+# %% ../nbs/12_score.ipynb #s042
 OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 def _check_out(out, force: bool) -> Path:
@@ -278,7 +278,7 @@ def write_scores(scores: pd.DataFrame, out, force: bool = False) -> Path:
     else: _write_atomic(out, lambda p: frame.to_parquet(p, index=False))
     return out
 
-# %% ../nbs/12_score.ipynb #s043
+# %% ../nbs/12_score.ipynb #s045
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clv-score", description="Score customers with a saved CLV model: one row per "
                                 "customer, highest value first.")
@@ -328,6 +328,6 @@ def main(argv=None) -> int:
           + ", ".join(f"{n} {s}" for s, n in stages.items()) + f" ({time.perf_counter() - started:.1f} s)")
     return 0
 
-# %% ../nbs/12_score.ipynb #s046
+# %% ../nbs/12_score.ipynb #s048
 if __name__ == "__main__" and "__file__" in globals():  # `python -m clv_research.score`, not a notebook kernel
     sys.exit(main())
