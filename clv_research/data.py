@@ -19,7 +19,8 @@ from scipy.special import gammainc, gammaincinv, ndtr, ndtri
 # %% auto #0
 __all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS', 'TransactionDataError', 'repo_root',
            'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow', 'CleaningStep', 'CleaningReport',
-           'load_transactions', 'Seasonality', 'operational_clock', 'simulate_transactions', 'simulate_world']
+           'load_transactions', 'load_attributes', 'Seasonality', 'operational_clock', 'simulate_transactions',
+           'simulate_world']
 
 # %% ../nbs/00_data.ipynb #c006
 class TransactionDataError(ValueError):
@@ -113,6 +114,7 @@ class CleaningReport:
     rows_out: int = 0
     steps: list = field(default_factory=list)
     amounts: bool = True  # False: a timing-only log (customer and date, no amount column)
+    dropped_customers: list = field(default_factory=list, repr=False)  # customers whose every row was dropped
 
     def add(self, step: str, action: Literal["dropped", "changed"], rows: int, reason: str):
         "Record a step (kept even when it touched no rows, so the report shows what was checked)."
@@ -132,6 +134,7 @@ class CleaningReport:
         "JSON-ready form."
         return {"source": self.source, "rows_read": self.rows_read, "rows_out": self.rows_out, "amounts": self.amounts,
                 "rows_dropped": self.rows_dropped, "rows_changed": self.rows_changed,
+                "customers_dropped": len(self.dropped_customers),
                 "steps": [asdict(s) for s in self.steps]}
 
     def __str__(self):
@@ -344,6 +347,33 @@ def load_transactions(
     if len(out) == 0:
         raise TransactionDataError(f"{source}: all {report.rows_read} rows were removed by cleaning:\n{report}")
     out = out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+    report.rows_out = len(out)
+    report.dropped_customers = sorted(set(ids.astype(str)) - set(out["customer_id"]))  # e.g. a refund as the only row
+    return out, report
+
+# %% ../nbs/00_data.ipynb #c024w
+def load_attributes(
+    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame: one row per customer
+    customer_id: str = "customer_id",  # name of the customer id column
+    columns: list | None = None,  # attribute columns to keep (default: every other column)
+    **read_kwargs,  # passed to pandas.read_csv / read_parquet
+) -> tuple[pd.DataFrame, CleaningReport]:
+    "A per-customer attribute table indexed by `customer_id` (checked: one row per customer), and its cleaning report."
+    frame, source, from_file = _read_input(path_or_frame, customer_id, read_kwargs)
+    report = CleaningReport(source=source, rows_read=len(frame))
+    if len(frame) == 0: raise TransactionDataError(f"{source} has a header but no rows")
+    _check_columns(frame, {"customer_id": customer_id, **{f"columns[{i}]": c for i, c in enumerate(columns or [])}})
+    ids = _customer_ids(frame, customer_id, from_file, report)
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        first = ids[dup].iloc[0]
+        rows = _row_labels(ids.index[(ids == first).to_numpy()][:3], from_file)
+        raise TransactionDataError(f"{source}: customer {first!r} is on {' and '.join(rows)} ({int(ids[dup].nunique())} "
+                                   "customer(s) on more than one row): an attribute table has one row per customer")
+    keep = [c for c in (columns if columns is not None else frame.columns) if c != customer_id]
+    if not keep: raise TransactionDataError(f"{source} has no attribute columns besides {customer_id!r}")
+    out = frame[keep].set_axis(pd.Index(ids.astype(str).to_numpy(), name="customer_id"))
+    for c in keep: report.add(f"missing_{c}", "changed", int(out[c].isna().sum()), f"no value of {c!r}: left missing")
     report.rows_out = len(out)
     return out, report
 

@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_cdnow, load_transactions,
+from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_attributes, load_cdnow, load_transactions,
                                simulate_transactions, simulate_world)
-from .features import TimeUnit, rfm_summary, time_unit_days, training_record
+from .features import (TimeUnit, check_attributes, join_attributes, rfm_summary, time_unit_days,
+                                   training_record)
 from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
                                   cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
                                   score_intervals, weekly_mape)
@@ -553,6 +554,7 @@ def _fit(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, hor
         build = lambda: first.pop() if first else spec.build()
         return cross_fit(build, full, folds, seed), calib
     train = forward_summary(transactions, cal, horizon, unit, segment)
+    if summary.attrs.get("attribute_columns"): train = join_attributes(train, summary[summary.attrs["attribute_columns"]])
     return model.fit(_with_features(model, train, transactions, train.attrs["calibration_end"], unit)), calib
 
 def _per_customer_draw_scores(summary: pd.DataFrame, samples: dict, seed: int) -> pd.DataFrame:
@@ -584,11 +586,24 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
             "predict_seconds": t2 - t1}
 
 # %% ../nbs/05_experiment.ipynb #c043
-def _load(dataset, customers, subset_seed, models, specs, load_kwargs: dict) -> tuple:
-    "Transactions (a subset if `customers`), cleaning report, the specs fit for them and the needs_truth ones left out."
+def _load(dataset, customers, subset_seed, models, specs, load_kwargs: dict, attributes=None) -> tuple:
+    "Transactions (a subset if `customers`), cleaning report, attribute table and report, the specs fit for them and the needs_truth ones left out."
     transactions, cleaning = load_dataset(dataset, **load_kwargs)
+    table, report = _attribute_table(attributes, transactions, cleaning)
     transactions = subset_customers(transactions, customers, subset_seed)
-    return transactions, cleaning, *without_truth_models(specs, models, transactions)
+    return transactions, cleaning, table, report, *without_truth_models(specs, models, transactions)
+
+def _attribute_table(attributes, transactions: pd.DataFrame, cleaning: CleaningReport | None = None) -> tuple:
+    "The checked attribute table and its cleaning report from a path, a frame or {'path': ..., load_attributes options}."
+    if attributes is None: return None, None
+    options = dict(attributes) if isinstance(attributes, dict) else {"path": attributes}
+    if "path" not in options: raise ExperimentError(f"attributes={attributes!r}: a mapping needs a 'path' (and load_attributes options)")
+    source = options.pop("path")
+    if isinstance(source, pd.DataFrame) and source.index.name == "customer_id" and not options:
+        table, report = source, None
+    else: table, report = load_attributes(source, **options)
+    known = cleaning.dropped_customers if cleaning is not None else ()  # in the log, but every row cleaned away
+    return check_attributes(table, transactions, "attributes" if report is None else report.source, known), report
 
 def _split(dataset, calibration_end, holdout_end, horizon, time_unit: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     "Calibration and holdout end dates from the arguments, the horizon or the dataset's standard split."
@@ -712,6 +727,7 @@ def run_experiment(
     scoring: ScoringOptions | None = None,  # interval level, predictive draws, tracking curves, failing models
     customers: int | None = None,  # a seeded random subset of this many customers (learning curves); None: all
     subset_seed: int = 0,  # seed of that subset
+    attributes: str | os.PathLike | pd.DataFrame | dict | None = None,  # per-customer attribute table joined onto the summary (path, frame, or {'path': ..., load_attributes options})
     **load_kwargs,  # column mapping and reading options for a user file (see load_transactions)
 ) -> Result:
     "Fit every model on one calibration/holdout split, predict the holdout and score all of them on the same customers."
@@ -724,8 +740,10 @@ def run_experiment(
     started = time.perf_counter()
     specs = resolve_models(models, model_params, exclude)
     cal, hold = _split(dataset, calibration_end, holdout_end, horizon, time_unit)
-    transactions, cleaning, specs, left_out = _load(dataset, customers, subset_seed, models, specs, load_kwargs)
+    transactions, cleaning, table, attr_report, specs, left_out = _load(dataset, customers, subset_seed, models, specs,
+                                                                         load_kwargs, attributes)
     summary = rfm_summary(transactions, cal, hold, time_unit, segment)
+    if table is not None: summary = join_attributes(summary, table)
     duration = float(summary["duration_holdout"].iloc[0])
     horizon = duration if horizon is None else check_horizon(horizon)
     if abs(horizon - duration) * time_unit_days(time_unit) > 1:
@@ -747,11 +765,13 @@ def run_experiment(
               "bootstrap": scoring.bootstrap, "bootstrap_level": scoring.bootstrap_level,
               "bootstrap_seconds": time.perf_counter() - boot_started, "load_kwargs": _jsonable(load_kwargs),
               "customers": customers, "subset_seed": subset_seed, "left_out_needs_truth": left_out,
+              "attributes": None if attributes is None else list(table.columns),
               "models": {s.label: s.describe() for s in specs}}
     curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
                               errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
     if curves is not None: _add_weekly_mape(metrics, curves, cal)
     params["seconds"] = time.perf_counter() - started
     return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=runs["fitted"],
-                  cleaning=cleaning, data=data_summary(transactions, summary), tracking=curves, errors=runs["errors"],
+                  cleaning=cleaning, data={**data_summary(transactions, summary),
+                                           **({"attributes": attr_report.to_dict()} if attr_report else {})}, tracking=curves, errors=runs["errors"],
                   transactions=transactions, bootstrap=boot)

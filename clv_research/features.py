@@ -16,7 +16,7 @@ from .data import TransactionDataError
 
 # %% auto #0
 __all__ = ['TIME_UNITS', 'TimeUnit', 'SPEND_COLUMNS', 'time_unit_days', 'purchase_days', 'rfm_summary', 'summary_fingerprint',
-           'training_record', 'compress_summary']
+           'training_record', 'check_attributes', 'join_attributes', 'compress_summary']
 
 # %% ../nbs/01_features.ipynb #c005
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -176,6 +176,27 @@ def training_record(summary: pd.DataFrame) -> dict:
     return {"calibration_end": summary.attrs.get("calibration_end"), "holdout_end": summary.attrs.get("holdout_end"),
             "time_unit": summary.attrs.get("time_unit"), "customers": int(len(summary)),
             "amounts": "monetary_value" in summary.columns, "fingerprint": summary_fingerprint(summary)}
+
+# %% ../nbs/01_features.ipynb #c020za
+def check_attributes(attributes: pd.DataFrame, transactions: pd.DataFrame, source: str = "attributes", known=()) -> pd.DataFrame:
+    "The attribute table, after checking it is indexed by customer_id and every customer in it is in the log (or `known`: ids cleaning dropped)."
+    if not isinstance(attributes, pd.DataFrame) or attributes.index.name != "customer_id":
+        raise TransactionDataError(f"{source} must be a table indexed by customer_id (read it with load_attributes)")
+    unknown = attributes.index.difference(pd.Index(transactions["customer_id"].unique())).difference(pd.Index(list(known), dtype=object))
+    if len(unknown):
+        raise TransactionDataError(f"{source}: {len(unknown):,} customer(s) are not in the transactions, e.g. "
+                                   f"{list(unknown[:3])}: another shop's table, or ids written differently (leading zeros, "
+                                   "spaces)?")
+    return attributes
+
+def join_attributes(summary: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+    "`summary` with the attribute columns joined (customers without a row get missing values, counted in `attrs`)."
+    clash = sorted(set(attributes.columns) & set(summary.columns))
+    if clash: raise TransactionDataError(f"attribute column(s) {clash} are already summary columns: rename them")
+    out = summary.join(attributes, how="left")
+    out.attrs.update(summary.attrs, attribute_columns=list(attributes.columns),
+                     attributes_missing=int((~summary.index.isin(attributes.index)).sum()))
+    return out
 
 # %% ../nbs/01_features.ipynb #c022
 def compress_summary(summary: pd.DataFrame, columns=("frequency", "recency", "T")) -> tuple[pd.DataFrame, np.ndarray]:

@@ -22,9 +22,9 @@ from sklearn.base import clone
 
 from .clv import value_segments
 from .data import CleaningReport, TransactionDataError
-from .experiment import (ExperimentError, _with_features, _write_atomic, forward_summary,
+from .experiment import (ExperimentError, _attribute_table, _with_features, _write_atomic, forward_summary,
                                      is_builtin_dataset, load_dataset)
-from .features import rfm_summary, time_unit_days, training_record
+from .features import join_attributes, rfm_summary, time_unit_days, training_record
 from .models import CLVModel, SummaryError, check_horizon
 from .persist import ModelFileError, _inner, _is_cross_fitted, load_model
 
@@ -73,9 +73,7 @@ def history_summary(model: CLVModel, transactions: pd.DataFrame, as_of, time_uni
                     attributes: pd.DataFrame | None = None) -> pd.DataFrame:
     "Every customer's summary as of `as_of`, with the model's `transaction_features` and any attribute columns joined."
     summary = rfm_summary(transactions, as_of, time_unit=time_unit, beyond_data=True)
-    if attributes is not None:
-        from clv_research.features import join_attributes
-        summary = join_attributes(summary, attributes)
+    if attributes is not None: summary = join_attributes(summary, attributes)
     return _with_features(_inner(model), summary, transactions, as_of, time_unit)
 
 # %% ../nbs/12_score.ipynb #s013
@@ -153,15 +151,17 @@ def lifecycle_stage(summary: pd.DataFrame, p_alive: pd.Series | None = None,
                      name="lifecycle_stage")
 
 # %% ../nbs/12_score.ipynb #s023
-def refit_model(model: CLVModel, transactions: pd.DataFrame, as_of: pd.Timestamp, record: dict, horizon: float) -> CLVModel:
+def refit_model(model: CLVModel, transactions: pd.DataFrame, as_of: pd.Timestamp, record: dict, horizon: float,
+                attributes: pd.DataFrame | None = None) -> CLVModel:
     "A fresh copy of `model` (same parameters) fitted on the log up to `as_of`; supervised: the last `horizon` as labels."
     fresh, unit = clone(_inner(model)), record["time_unit"]
     if getattr(fresh, "name", None) != getattr(model, "name", None): fresh.name = model.name
+    with_attributes = lambda s: s if attributes is None else join_attributes(s, attributes)
     if not fresh.supervised:
-        summary = _with_features(fresh, rfm_summary(transactions, as_of, time_unit=unit, beyond_data=True), transactions, as_of, unit)
-        fresh.fit(summary)
+        summary = with_attributes(rfm_summary(transactions, as_of, time_unit=unit, beyond_data=True))
+        fresh.fit(_with_features(fresh, summary, transactions, as_of, unit))
     else:
-        train = forward_summary(transactions, as_of, horizon, unit)
+        train = with_attributes(forward_summary(transactions, as_of, horizon, unit))
         summary = _with_features(fresh, train, transactions, train.attrs["calibration_end"], unit)
         fresh.fit(summary)
     fresh.training_ = {**training_record(summary), "calibration_end": str(as_of.date())}
@@ -212,7 +212,7 @@ def score_customers(
     customer_id: str = "customer_id",  # column names of the log, as in load_transactions
     date: str = "date",
     amount: str | None = "amount",  # None: a timing-only log (no spend columns)
-    attributes=None,  # per-customer attribute table (see features.join_attributes), for models fitted with attributes
+    attributes=None,  # per-customer attribute table (path, frame or {'path': ..., load_attributes options}) for models fitted with one
     truncate: bool = False,  # drop rows dated after as_of (else they are an error)
     refit: bool = False,  # refit a fresh copy of the model on the log up to as_of first
     level: float = 0.8,  # central level of the intervals
@@ -232,7 +232,8 @@ def score_customers(
         day = _as_of(as_of, record, source, tx)
         tx = _later_rows(tx, day, truncate, report)
         report.rows_out = len(tx)
-        if refit: model, record = refit_model(model, tx, day, record, horizon), None
+        attributes, _ = _attribute_table(attributes, tx, report)
+        if refit: model, record = refit_model(model, tx, day, record, horizon, attributes), None
         step("history")
         unit = (record or model.training_)["time_unit"]
         summary = history_summary(model, tx, day, unit, attributes)
@@ -256,7 +257,7 @@ def score_customers(
                      calibration_end=model.training_["calibration_end"], refitted=refit, cleaning=report)
     return out
 
-# %% ../nbs/12_score.ipynb #s042
+# %% ../nbs/12_score.ipynb #s044
 OUT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 def _check_out(out, force: bool) -> Path:
@@ -278,7 +279,7 @@ def write_scores(scores: pd.DataFrame, out, force: bool = False) -> Path:
     else: _write_atomic(out, lambda p: frame.to_parquet(p, index=False))
     return out
 
-# %% ../nbs/12_score.ipynb #s045
+# %% ../nbs/12_score.ipynb #s047
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clv-score", description="Score customers with a saved CLV model: one row per "
                                 "customer, highest value first.")
@@ -294,6 +295,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--sep", help="column separator of a text log (e.g. ';' or '\\s+')")
     p.add_argument("--date-format", help="strptime format of the dates, e.g. %%d/%%m/%%Y")
     p.add_argument("--attributes", help="per-customer attribute table (.csv/.parquet) the model was fitted with")
+    p.add_argument("--attributes-id", help="customer id column of the attribute table (default: --customer-id)")
     p.add_argument("--truncate", action="store_true", help="drop rows dated after --as-of instead of refusing them")
     p.add_argument("--refit", action="store_true", help="refit a fresh copy of the model on the log up to --as-of first")
     p.add_argument("--out", required=True, help="output file, .csv or .parquet")
@@ -310,7 +312,7 @@ def main(argv=None) -> int:
         attributes = None
         if args.attributes:
             from clv_research.data import load_attributes
-            attributes, attr_report = load_attributes(args.attributes, customer_id=args.customer_id)
+            attributes, attr_report = load_attributes(args.attributes, customer_id=args.attributes_id or args.customer_id)
             print(attr_report, file=sys.stderr)
         started = time.perf_counter()
         scores = score_customers(args.model, args.transactions, args.as_of, args.horizon, args.discount_rate,
@@ -328,6 +330,6 @@ def main(argv=None) -> int:
           + ", ".join(f"{n} {s}" for s, n in stages.items()) + f" ({time.perf_counter() - started:.1f} s)")
     return 0
 
-# %% ../nbs/12_score.ipynb #s048
+# %% ../nbs/12_score.ipynb #s050
 if __name__ == "__main__" and "__file__" in globals():  # `python -m clv_research.score`, not a notebook kernel
     sys.exit(main())
