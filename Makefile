@@ -54,7 +54,7 @@ report: $(STAMP) ## Regenerate the default CDNOW comparison report from scratch 
 	@# from scratch: run folders of earlier versions of the sweep (other run ids) must not linger in the report
 	@rm -rf reports/cdnow/runs
 	@mkdir -p reports/cdnow
-	$(BIN)/papermill --log-level WARNING -k $(KERNEL) nbs/reports/cdnow_data.ipynb reports/cdnow/data.ipynb -p dataset cdnow
+	$(BIN)/papermill --log-level WARNING -k $(KERNEL) clv_research/templates/cdnow_data.ipynb reports/cdnow/data.ipynb -p dataset cdnow
 	$(BIN)/python -m clv_research.report render reports/cdnow/data.ipynb reports/cdnow/data.html --title "CDNOW: data"
 	$(BIN)/clv-sweep nbs/reports/cdnow.yml --out reports --jobs 2 --force
 	@echo "report: reports/cdnow/index.html"

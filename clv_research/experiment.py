@@ -8,7 +8,7 @@ __all__ = ['CDNOW_SPLIT', 'SIMULATED_PERIOD', 'SIMULATED_SPLIT', 'BUILTIN_DATASE
            'is_builtin_dataset', 'default_split', 'load_dataset', 'data_summary', 'ModelSpec', 'resolve_models',
            'has_truth', 'without_truth_models', 'subset_customers', 'fold_ids', 'CrossFitted', 'cross_fit',
            'forward_summary', 'tracking_curves', 'write_json', 'Result', 'model_predictions', 'prediction_labels',
-           'AtLeast', 'ScoringOptions', 'bootstrap_table', 'run_experiment']
+           'AtLeast', 'ScoringOptions', 'progress_writer', 'bootstrap_table', 'run_experiment']
 
 # %% ../nbs/05_experiment.ipynb #c003
 import copy
@@ -663,10 +663,14 @@ class ScoringOptions:
 
 # %% ../nbs/05_experiment.ipynb #c043f
 def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float,
-                protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions) -> dict:
+                protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions, on_model=None) -> dict:
     "Evaluate every model: dicts label -> scores row, predictions, fitted model, input, predict seconds; and errors."
     out = {k: {} for k in ("rows", "predictions", "fitted", "inputs", "seconds", "errors")}
-    for spec in specs:
+    started = time.perf_counter()
+    report = lambda i, label, state: on_model and on_model({"model": label, "index": i + 1, "models": len(specs),
+                                                            "state": state, "elapsed": round(time.perf_counter() - started, 1)})
+    for i, spec in enumerate(specs):
+        report(i, spec.label, "fitting")
         try:
             ev = _evaluate(spec, summary, transactions, horizon, protocol, folds, seed, segment, scoring.level,
                            scoring.n_samples)
@@ -682,7 +686,14 @@ def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.
         for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"]),
                            ("seconds", ev["predict_seconds"])):
             out[key][spec.label] = value
+    if specs: report(len(specs) - 1, specs[-1].label, "done")
     return out
+
+def progress_writer(folder):
+    "An `on_model` callback for `run_experiment` writing each report to `folder/progress.json` (what `clv-sweep` shows)."
+    if folder is None: return None
+    path = Path(folder) / "progress.json"
+    return lambda state: write_json(path, state)
 
 # %% ../nbs/05_experiment.ipynb #c043g
 def _bootstrap(summary: pd.DataFrame, predictions: dict, metrics: pd.DataFrame, scoring: ScoringOptions, seed: int) -> dict:
@@ -728,6 +739,7 @@ def run_experiment(
     customers: int | None = None,  # a seeded random subset of this many customers (learning curves); None: all
     subset_seed: int = 0,  # seed of that subset
     attributes: str | os.PathLike | pd.DataFrame | dict | None = None,  # per-customer attribute table joined onto the summary (path, frame, or {'path': ..., load_attributes options})
+    on_model=None,  # called with {model, index, models, state, elapsed} before each model and at the end (progress)
     **load_kwargs,  # column mapping and reading options for a user file (see load_transactions)
 ) -> Result:
     "Fit every model on one calibration/holdout split, predict the holdout and score all of them on the same customers."
@@ -749,7 +761,7 @@ def run_experiment(
     if abs(horizon - duration) * time_unit_days(time_unit) > 1:
         raise ExperimentError(f"horizon={horizon:g} differs from the holdout length ({duration:g} {time_unit}, "
                               f"{cal.date()} to {hold.date()}): scores would compare different periods")
-    runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring)
+    runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring, on_model)
     metrics = pd.DataFrame.from_dict(runs["rows"], orient="index").reindex(columns=[*SCORE_KEYS, *TIMING_COLUMNS])
     metrics.index.name = "model"
     boot_started = time.perf_counter()
