@@ -216,6 +216,7 @@ def score_customers(
     truncate: bool = False,  # drop rows dated after as_of (else they are an error)
     refit: bool = False,  # refit a fresh copy of the model on the log up to as_of first
     level: float = 0.8,  # central level of the intervals
+    intervals: bool = True,  # the model's predictive intervals where it has them (False: faster)
     lifecycle: LifecycleRules | dict | None = None,  # thresholds of the lifecycle stages
     progress: bool | None = None,  # a progress bar on stderr; None: on logs of 500,000 rows or more
     **read_kwargs,  # reading options of the log (sep, date_format, encoding, ...)
@@ -244,7 +245,8 @@ def score_customers(
         step("predict")
         try:
             pred = model_frame(model, "predict", summary, horizon=horizon)
-            iv = model_frame(model, "predict_interval", summary, horizon=horizon, level=level) if model.has_intervals else None
+            iv = (model_frame(model, "predict_interval", summary, horizon=horizon, level=level)
+                  if intervals and model.has_intervals else None)
         except SummaryError as e: raise ScoringError(f"model {source}: {e}") from None
         p_alive = probability_alive(model, summary)
         step("value")
@@ -296,6 +298,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--date-format", help="strptime format of the dates, e.g. %%d/%%m/%%Y")
     p.add_argument("--attributes", help="per-customer attribute table (.csv/.parquet) the model was fitted with")
     p.add_argument("--attributes-id", help="customer id column of the attribute table (default: --customer-id)")
+    p.add_argument("--no-intervals", action="store_true", help="skip the predictive intervals (faster on large logs)")
     p.add_argument("--truncate", action="store_true", help="drop rows dated after --as-of instead of refusing them")
     p.add_argument("--refit", action="store_true", help="refit a fresh copy of the model on the log up to --as-of first")
     p.add_argument("--out", required=True, help="output file, .csv or .parquet")
@@ -317,7 +320,8 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         scores = score_customers(args.model, args.transactions, args.as_of, args.horizon, args.discount_rate,
                                  args.customer_id, args.date, None if args.no_amount else args.amount, attributes,
-                                 args.truncate, args.refit, progress=False if args.quiet else None, **read)
+                                 args.truncate, args.refit, intervals=not args.no_intervals,
+                                 progress=False if args.quiet else None, **read)
         print(scores.attrs["cleaning"], file=sys.stderr)
         write_scores(scores, out, args.force)
     except (ScoringError, ModelFileError, TransactionDataError, SummaryError, ExperimentError, ValueError) as e:

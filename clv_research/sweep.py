@@ -585,8 +585,6 @@ def _select(runs: list[Run], only) -> list[Run]:
     if unknown: raise SweepConfigError(f"--only {unknown[0]!r} is not a run of this sweep{_did_you_mean(unknown[0], ids)}; runs: {ids}")
     return [r for r in runs if r.run_id in only]
 
-def _label(run: Run) -> str: return ", ".join(f"{k}={v}" for k, v in run.point.items()) or run.run_id
-
 # %% ../nbs/06_sweep.ipynb #c033
 def run_comparison(config: SweepConfig, sweep_dir, run_ids: list[str]) -> Path:
     "Execute the comparison notebook over the sweep's runs into `index.ipynb` and render `index.html`."
