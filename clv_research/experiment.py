@@ -452,12 +452,20 @@ def _models_json(result: Result) -> dict:
 def _model_file(label: str) -> str: return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}.clvm"
 
 def _save_models(result: Result, folder: Path) -> None:
-    "Each fitted model as `folder/<label>.clvm` (clv_research.persist) and `index.json` mapping labels to files."
+    "Each fitted model as `folder/<label>.clvm` (clv_research.persist), `index.json` mapping labels to files, `errors.json` for models that could not be saved."
+    import warnings
     import clv_research.persist  # noqa: F401 (adds CLVModel.save)
     folder.mkdir(parents=True, exist_ok=True)
-    files = {label: _model_file(label) for label in result.models}
-    for label, model in result.models.items(): model.save(folder / files[label], overwrite=True)
+    files, errors = {}, {}
+    for label, model in result.models.items():
+        try: model.save(folder / _model_file(label), overwrite=True)
+        except Exception as e:  # one model that cannot be saved does not lose the others
+            errors[label] = {"error_type": type(e).__name__, "message": str(e)}
+            warnings.warn(f"model {label!r} could not be saved: {type(e).__name__}: {e}", stacklevel=3)
+        else: files[label] = _model_file(label)
     write_json(folder / "index.json", files)
+    if errors: write_json(folder / "errors.json", errors)
+    elif (folder / "errors.json").exists(): (folder / "errors.json").unlink()
 
 @patch
 def save(self: Result, folder, run: dict | None = None, artefacts: bool = True, models: bool = False) -> Path:
