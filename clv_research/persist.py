@@ -7,9 +7,7 @@ __all__ = ['ARTEFACT_FORMATS', 'FORMAT', 'SCHEMA_VERSION', 'PACKAGES', 'ModelFil
            'register_artefact_format', 'package_versions', 'model_parameters', 'read_manifest', 'load_model']
 
 # %% ../nbs/11_persist.ipynb #p003
-import hashlib
 import importlib.metadata
-import io
 import json
 import os
 import pickle
