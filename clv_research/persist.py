@@ -204,7 +204,7 @@ def load_model(path) -> CLVModel:
         z.extractall(tmp)
         try:
             with open(Path(tmp) / "model.pkl", "rb") as f: model = _Unpickler(f, Path(tmp), str(path)).load()
-        except (pickle.UnpicklingError, AttributeError, ModuleNotFoundError, EOFError) as e:
+        except (pickle.UnpicklingError, AttributeError, ImportError, EOFError) as e:  # e.g. classes of another version
             raise ModelFileError(f"{path}: the model cannot be unpickled ({type(e).__name__}: {e})") from None
     if not isinstance(model, CLVModel): raise ModelFileError(f"{path} holds a {type(model).__name__}, not a CLVModel")
     model.training_, model.manifest_ = manifest.get("training"), manifest
