@@ -3,7 +3,8 @@
 Run: .venv/bin/python benchmarks/bench_score.py [--models bgnbd_gg pnbd_gg ...] [--customers 1000000]
 (prints figures; not a test). Fits every registered model on CDNOW master as the default sweep does (the Bayesian
 models with 2 chains x (500 + 500) as in nbs/reports/cdnow.yml), saves them as a sweep with `save_models: true`
-does, and for each: the file size (and how much of it is library artefacts), `score_customers` as of 1997-09-30 over
+does, and for each: the file size (and how much of it is library artefacts; for the Bayesian models also with
+`compact=True`), `score_customers` as of 1997-09-30 over
 39 weeks on the CDNOW log (truncated to that date) and whether its summed expected purchases equal the run's holdout
 prediction. Then `clv-score` as a command (new process: start-up, model loading, log reading and cleaning, scoring,
 writing) on CDNOW master and on a log of 1M simulated customers.
@@ -68,6 +69,9 @@ def main(argv=None):
         held = result.model_predictions(label)["purchases"].sum()
         print(f"{label:<16} {path.stat().st_size / 1e6:8.2f} {art:>24} {seconds:8.2f} "
               f"{scores['expected_purchases'].sum():14.2f} {held:13.2f}")
+        if "arviz-netcdf" in kinds:
+            small = result.models[label].save(work / f"{label}.compact.clvm", compact=True)
+            print(f"{'  compact=True':<16} {small.stat().st_size / 1e6:8.2f} {'(no pointwise log-lik)':>24}")
 
     bg = work / "run" / "models" / "bgnbd_gg.clvm"
     if bg.exists():

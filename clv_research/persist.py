@@ -36,6 +36,7 @@ class ArtefactFormat:
     matches: Callable  # obj -> bool
     save: Callable  # (obj, path) -> None
     load: Callable  # path -> obj
+    compact: Callable | None = None  # obj -> a smaller copy that predicts the same (save(compact=True)); None: as is
 
 def _class_names(obj) -> set:
     return {f"{c.__module__}.{c.__qualname__}" for c in type(obj).__mro__}
@@ -48,6 +49,11 @@ def _xgb_load(path):
     booster = xgb.Booster()
     booster.load_model(str(path))
     return booster
+
+def _idata_compact(idata):
+    "The posterior without its pointwise log-likelihood (per customer and draw: most of the file, used only for LOO)."
+    import arviz as az
+    return az.InferenceData(**{g: getattr(idata, g) for g in idata.groups() if g != "log_likelihood"})
 
 def _idata_load(path):
     import arviz as az
@@ -63,7 +69,7 @@ ARTEFACT_FORMATS: list = [
     ArtefactFormat("xgboost-ubj", ".ubj", lambda o: "xgboost.core.Booster" in _class_names(o),
                    lambda o, p: o.save_model(str(p)), _xgb_load),
     ArtefactFormat("arviz-netcdf", ".nc", lambda o: "arviz.data.inference_data.InferenceData" in _class_names(o),
-                   lambda o, p: o.to_netcdf(str(p)), _idata_load),
+                   lambda o, p: o.to_netcdf(str(p)), _idata_load, _idata_compact),
     ArtefactFormat("keras", ".keras", _is_keras_model, lambda o, p: o.save(str(p)), _keras_load),
 ]
 
@@ -78,9 +84,9 @@ _PLAIN = (int, float, str, bytes, bool, type(None), list, tuple, dict, set)
 
 class _Pickler(pickle.Pickler):
     "Pickle that writes library objects into `folder` in their own format, keeping a reference in the pickle."
-    def __init__(self, file, folder: Path):
+    def __init__(self, file, folder: Path, compact: bool = False):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.folder, self.files = folder, []
+        self.folder, self.files, self.compact = folder, [], compact
 
     def persistent_id(self, obj):
         if isinstance(obj, _PLAIN) or type(obj).__module__.split(".")[0] in ("numpy", "pandas", "builtins"): return None
@@ -88,7 +94,7 @@ class _Pickler(pickle.Pickler):
         if fmt is None: return None
         name = f"artefacts/{len(self.files)}{fmt.suffix}"
         (self.folder / "artefacts").mkdir(exist_ok=True)
-        fmt.save(obj, self.folder / name)
+        fmt.save(fmt.compact(obj) if self.compact and fmt.compact else obj, self.folder / name)
         self.files.append({"file": name, "format": fmt.name})
         return (name, fmt.name)
 
@@ -142,7 +148,9 @@ def _manifest(model: CLVModel, training: dict | None) -> dict:
 
 # %% ../nbs/11_persist.ipynb #p017
 @patch
-def save(self: CLVModel, path, training=None, overwrite: bool = False) -> Path:
+def save(self: CLVModel, path, training=None, overwrite: bool = False,
+         compact: bool = False,  # leave out what only research diagnostics use (an ArviZ posterior's pointwise log-likelihood)
+         ) -> Path:
     "Write this fitted model to one file at `path`: manifest, pickle, and library objects in their own formats."
     from clv_research.features import training_record
     path = Path(path)
@@ -158,9 +166,9 @@ def save(self: CLVModel, path, training=None, overwrite: bool = False) -> Path:
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as tmp:
         folder = Path(tmp)
         with open(folder / "model.pkl", "wb") as f:
-            pickler = _Pickler(f, folder)
+            pickler = _Pickler(f, folder, compact)
             pickler.dump(self)
-        manifest = {**_manifest(self, training), "artefacts": pickler.files}
+        manifest = {**_manifest(self, training), "artefacts": pickler.files, "compact": compact}
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
         staged = folder / "archive.zip"
         with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as z:
