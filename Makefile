@@ -22,9 +22,14 @@ $(STAMP): settings.ini setup.py pyproject.toml
 
 env: $(STAMP) ## Create or update .venv (pip install -e ".[dev]", Jupyter kernel `clv-research`)
 
-sync: $(STAMP) ## Clean notebooks, export the library and regenerate README.md from nbs/index.ipynb
+TEMPLATES := experiment comparison cdnow_data
+
+sync: $(STAMP) ## Clean notebooks, export the library, copy the report templates into the package, regenerate README.md
 	$(BIN)/nbdev_clean
 	$(BIN)/nbdev_export
+	@# the report templates' source is nbs/reports/; the installed package ships a copy (clv_research.sweep.templates_dir)
+	@mkdir -p clv_research/templates
+	@for t in $(TEMPLATES); do cp nbs/reports/$$t.ipynb clv_research/templates/$$t.ipynb; done
 	@# nbdev_clean strips language_info, which nbconvert needs to tag the README's code blocks as python
 	$(BIN)/python -c "import nbconvert, nbformat; nb = nbformat.read('nbs/index.ipynb', 4); nb.metadata['language_info'] = {'name': 'python'}; print(nbconvert.MarkdownExporter().from_notebook_node(nb)[0], end='')" > README.md
 

@@ -34,7 +34,8 @@ setuptools.setup(
     python_requires=f">={cfg['min_python']}",
     packages=setuptools.find_packages(include=[cfg["lib_name"], f"{cfg['lib_name']}.*"]),
     include_package_data=True,
-    package_data={cfg["lib_name"]: ["*.csv"]},  # peer_figures.csv, read by clv_research.report
+    # peer_figures.csv (read by clv_research.report) and the report templates a sweep runs (clv_research.sweep.templates_dir)
+    package_data={cfg["lib_name"]: ["*.csv", "templates/*.ipynb"]},
     install_requires=requirements,
     extras_require={"dev": dev_requirements, "bench": bench_requirements},
     entry_points={"console_scripts": console_scripts, "nbdev": [f"{cfg['lib_path']}={cfg['lib_path']}._modidx:d"]},

@@ -14,20 +14,24 @@ from sklearn.linear_model import LinearRegression
 from .models import CLVModel, check_horizon, check_summary, prediction_frame, register_model
 
 # %% ../nbs/02a_baselines.ipynb #c007
+def _timing_only(summary) -> bool:
+    "Whether the summary comes from a log without amounts (no spend columns): spend predictions are then absent."
+    return "monetary_value" not in summary.columns and summary.attrs.get("amounts") is False
+
 @register_model("zero")
 class ZeroModel(CLVModel):
     "Predicts no purchases and no spend for everyone: the floor every model must clear."
     def __init__(self): pass
 
     def fit(self, summary):
-        check_summary(summary)
+        check_summary(summary, columns=("frequency", "recency", "T"))
         self.params_ = {}
         return self
 
     def predict(self, summary, horizon):
         self._check_fitted(); check_horizon(horizon)
         zeros = np.zeros(len(summary))
-        return prediction_frame(summary.index, zeros, zeros)
+        return prediction_frame(summary.index, zeros, None if _timing_only(summary) else zeros)
 
 # %% ../nbs/02a_baselines.ipynb #c010
 @register_model("historical_rate")
@@ -37,8 +41,9 @@ class HistoricalRate(CLVModel):
         self.spend_includes_first = spend_includes_first
 
     def fit(self, summary):
-        check_summary(summary, columns=("frequency", "recency", "T", "monetary_value", "first_amount")
-                      if self.spend_includes_first else ("frequency", "recency", "T", "monetary_value"))
+        check_summary(summary, columns=("frequency", "recency", "T") if _timing_only(summary) else
+                      ("frequency", "recency", "T", "monetary_value", "first_amount") if self.spend_includes_first
+                      else ("frequency", "recency", "T", "monetary_value"))
         self.params_ = {"spend_includes_first": self.spend_includes_first}
         return self
 
@@ -46,6 +51,7 @@ class HistoricalRate(CLVModel):
         self._check_fitted(); h = check_horizon(horizon)
         age = np.maximum(summary["T"].to_numpy(float), 1.0)
         x = summary["frequency"].to_numpy(float)
+        if _timing_only(summary): return prediction_frame(summary.index, x / age * h)
         spend = x * summary["monetary_value"].to_numpy(float)
         if self.spend_includes_first: spend = spend + summary["first_amount"].to_numpy(float)
         return prediction_frame(summary.index, x / age * h, spend / age * h)

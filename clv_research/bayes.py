@@ -162,9 +162,10 @@ def default_model_config(process: str = "bgnbd", spend: bool = True, summary: pd
         T = summary["T"].to_numpy(float)
         rate = max(summary["frequency"].sum() / max(T.sum(), 1e-9), 1e-6)
         life = max(T.mean(), 1e-6)
-        m = summary.loc[summary["frequency"] > 0, "monetary_value"]
-        m = m[m > 0]
-        if len(m): spend_loc = float(m.mean())
+        if spend and "monetary_value" in summary.columns:  # a timing-only log has none (and needs spend=False)
+            m = summary.loc[summary["frequency"] > 0, "monetary_value"]
+            m = m[m > 0]
+            if len(m): spend_loc = float(m.mean())
     cfg = {"log_r": {"mu": math.log(0.5), "sigma": 1.5}, "log_rate": {"mu": math.log(rate), "sigma": 1.5}}
     if process == "bgnbd":
         cfg.update({"logit_dropout": {"mu": -1.0, "sigma": 1.5}, "log_concentration": {"mu": math.log(3.0), "sigma": 1.5}})

@@ -222,8 +222,14 @@ class FeatureOptions:
     windows: tuple = (4, 13, 26)  # trailing windows of customer_features, in time units
     quantity: bool = True  # use the quantity columns when the data has them
     btyd: bool = False  # add the bgnbd_gg forecasts as features (the hybrid)
+    attributes: tuple = ()  # customer attribute columns joined onto the summary (run_experiment(attributes=...)); text coded by category
 
-    def __post_init__(self): object.__setattr__(self, "windows", _check_windows(self.windows))
+    def __post_init__(self):
+        object.__setattr__(self, "windows", _check_windows(self.windows))
+        names = (self.attributes,) if isinstance(self.attributes, str) else tuple(self.attributes or ())
+        if not all(isinstance(n, str) and n for n in names):
+            raise ValueError(f"features.attributes={self.attributes!r} must be a list of attribute column names")
+        object.__setattr__(self, "attributes", names)
 
 # %% ../nbs/08_boosting.ipynb #c018
 class BoostedCLV(CLVModel):
@@ -262,6 +268,9 @@ class BoostedCLV(CLVModel):
 @patch
 def transaction_features(self: BoostedCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
     "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
+    if "amount" not in transactions.columns:
+        raise SummaryError(f"{self.name} predicts spend and needs amounts, but the log is timing-only (no amount column): "
+                           "load it with its amount column, or use a purchase model (bgnbd_gg, pnbd_gg, historical_rate)")
     windows = self._feature_options.windows
     return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
 
@@ -272,11 +281,15 @@ def _feature_columns(self: BoostedCLV, summary: pd.DataFrame) -> list[str]:
     options = self._feature_options
     extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
     present = [c for c in extra if c in summary.columns]
+    lacking = [c for c in options.attributes if c not in summary.columns]
+    if lacking:
+        raise SummaryError(f"{self.name}: features.attributes names column(s) {lacking} that the summary lacks; join the "
+                           "attribute table (run_experiment(attributes=...) or features.join_attributes)")
     if not present:
         warnings.warn(f"{self.name}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...); "
                       "fitting on the RFM columns only. Join model.transaction_features(transactions, calibration_end) "
                       "onto the summary (run_experiment does) for the full model.", stacklevel=3)
-    return [*SUMMARY_FEATURES, *present]
+    return [*SUMMARY_FEATURES, *present, *options.attributes]
 
 @patch
 def _design(self: BoostedCLV, summary: pd.DataFrame) -> np.ndarray:
@@ -285,7 +298,12 @@ def _design(self: BoostedCLV, summary: pd.DataFrame) -> np.ndarray:
     if missing:
         raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this summary lacks; join "
                            "model.transaction_features(...) onto it as for fitting")
-    X = summary[self.base_features_].to_numpy(float)
+    codes = getattr(self, "categories_", {})  # text attribute columns: their category's number at fit, NaN if unseen
+    def column(c):
+        if c not in codes: return summary[c].to_numpy(float)
+        k = pd.Index(codes[c]).get_indexer(summary[c].astype(str)).astype(float)
+        return np.where(k < 0, np.nan, k)
+    X = np.column_stack([column(c) for c in self.base_features_])
     if self.btyd_ is not None:
         btyd = self.btyd_.predict(summary, self.label_duration_)
         X = np.column_stack([X, btyd["purchases"].to_numpy(), self.btyd_.purchase_model_.probability_alive(summary).to_numpy(),
@@ -517,6 +535,8 @@ def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
     D, y_spend, y_count = self._labels(summary)
     self.label_duration_ = D
     self.base_features_ = self._feature_columns(summary)
+    self.categories_ = {c: sorted(summary[c].dropna().astype(str).unique()) for c in self._feature_options.attributes
+                        if not pd.api.types.is_numeric_dtype(summary[c])}
     self.btyd_ = None
     if self._feature_options.btyd:
         self.btyd_ = make_model("bgnbd_gg").fit(summary.drop(columns=["frequency_holdout", "spend_holdout", "duration_holdout"]))

@@ -17,7 +17,7 @@ from .btyd_maths import (COVARIATE_LINKS, PURCHASE_PROCESSES, PurchaseProcess, P
                                      bgnbd_loglik_rows, gg_draw_spend, gg_expected_spend, gg_loglik, gg_loglik_rows,
                                      linked_params, pack_purchase_rows, pack_spend_rows, pnbd_loglik_rows)
 from .features import PERIOD_DAYS, OpportunityPeriod, opportunity_summary, time_unit_days
-from .models import (CLVModel, NotFittedError, SummaryError, check_horizon, check_summary,
+from .models import (SUMMARY_COLUMNS, CLVModel, NotFittedError, SummaryError, check_horizon, check_summary,
                                  interval_frame, prediction_frame, register_model)
 
 # %% ../nbs/03_btyd.ipynb #c007
@@ -230,6 +230,11 @@ def expected_spend(self: GammaGamma, summary: pd.DataFrame) -> pd.Series:
     return pd.Series(gg_expected_spend(self._customer_params(summary), x, m), index=summary.index, name="expected_spend")
 
 # %% ../nbs/03_btyd.ipynb #c060
+def _columns(summary: pd.DataFrame) -> tuple:
+    "The summary columns a BTYD model reads: the RFM columns, and `monetary_value` unless the log is timing-only."
+    timing_only = "monetary_value" not in summary.columns and summary.attrs.get("amounts") is False
+    return ("frequency", "recency", "T") + (() if timing_only else ("monetary_value",))
+
 class BTYDCLV(CLVModel):
     "Purchases from a BTYD count model times spend per purchase from Gamma-Gamma, with predictive draws."
     count_model: type[_CountModel] | None = None
@@ -239,12 +244,14 @@ class BTYDCLV(CLVModel):
         self.interval_draws, self.maxiter, self.covariates, self.spend_covariates = interval_draws, maxiter, covariates, spend_covariates
 
     def fit(self, summary: pd.DataFrame):
-        "Fit the count model and the Gamma-Gamma spend model on the calibration summary; returns self."
-        check_summary(summary)
+        "Fit the count model and the Gamma-Gamma spend model on the calibration summary (purchases only on a timing-only log); returns self."
+        check_summary(summary, columns=_columns(summary))
         self.purchase_model_ = self.count_model(maxiter=self.maxiter, covariates=self.covariates).fit(self._count_summary(summary))
-        self.spend_model_ = GammaGamma(maxiter=self.maxiter, covariates=self.spend_covariates).fit(summary)
-        self.params_ = {**self.purchase_model_.params_, **self.spend_model_.params_}
-        self.se_ = {**self.purchase_model_.se_, **self.spend_model_.se_}
+        self.spend_model_ = (GammaGamma(maxiter=self.maxiter, covariates=self.spend_covariates).fit(summary)
+                             if "monetary_value" in summary.columns else None)
+        spend = self.spend_model_
+        self.params_ = {**self.purchase_model_.params_, **(spend.params_ if spend else {})}
+        self.se_ = {**self.purchase_model_.se_, **(spend.se_ if spend else {})}
         return self
 
     def _count_summary(self, summary: pd.DataFrame) -> pd.DataFrame:
@@ -270,9 +277,10 @@ class ParetoNBDGammaGamma(BTYDCLV):
 def predict(self: BTYDCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
     "Expected purchases in the next `horizon` time units and expected spend (purchases x expected spend)."
     self._check_fitted()
-    check_summary(summary)
+    check_summary(summary, columns=_columns(summary) if self.spend_model_ is None else SUMMARY_COLUMNS)
     t = self._count_horizon(check_horizon(horizon), summary)
     purchases = self.purchase_model_.expected_purchases(self._count_summary(summary), t).to_numpy()
+    if self.spend_model_ is None: return prediction_frame(summary.index, purchases)  # timing only: spend absent (NaN)
     return prediction_frame(summary.index, purchases, purchases * self.spend_model_.expected_spend(summary).to_numpy())
 
 @patch
@@ -284,36 +292,38 @@ def probability_alive(self: BTYDCLV, summary: pd.DataFrame) -> pd.Series:
 # %% ../nbs/03_btyd.ipynb #c060c
 @patch
 def _draws(self: BTYDCLV, summary, t, n, rng):
-    "Purchase and spend draws, (customers, n) each."
+    "Purchase and spend draws, (customers, n) each (spend None on a timing-only log)."
     x, t_x, T = rfm_arrays(self._count_summary(summary))
     per_customer = lambda p: p[:, None, :] if p.ndim == 2 else p  # one parameter row per customer, broadcast over draws
     params, t = per_customer(self.purchase_model_._customer_params(self._count_summary(summary))), self._count_horizon(t, summary)
     alive = self.purchase_model_.process.probability_alive(params, x[:, None], t_x[:, None], T[:, None])
     purchases = self.purchase_model_.process.draw_holdout(params, x[:, None], T[:, None], alive, t, (len(x), n), rng)
+    if self.spend_model_ is None: return purchases.astype(float), None
     x, m = (summary[c].to_numpy(float) for c in ("frequency", "monetary_value"))
     spend = gg_draw_spend(per_customer(self.spend_model_._customer_params(summary)), x[:, None], m[:, None], purchases, rng)
     return purchases.astype(float), spend
 
 @patch
 def sample_predictive(self: BTYDCLV, summary: pd.DataFrame, horizon: float, n: int = 200, seed: int = 0) -> dict:
-    "Draws of purchases and spend over the horizon from each customer's predictive distribution (MLE plugged in)."
+    "Draws of purchases and spend (purchases only on a timing-only log) over the horizon from each customer's predictive distribution (MLE plugged in)."
     self._check_fitted()
-    check_summary(summary)
+    check_summary(summary, columns=_columns(summary) if self.spend_model_ is None else SUMMARY_COLUMNS)
     purchases, spend = self._draws(summary, check_horizon(horizon), n, np.random.default_rng(seed))
-    return {"purchases": purchases, "spend": spend}
+    return {"purchases": purchases} if spend is None else {"purchases": purchases, "spend": spend}
 
 # %% ../nbs/03_btyd.ipynb #c060e
 @patch
 def predict_interval(self: BTYDCLV, summary: pd.DataFrame, horizon: float, level: float = 0.8) -> pd.DataFrame:
     "Central `level` intervals of purchases and spend from `interval_draws` predictive draws (seed 0)."
     self._check_fitted()
-    check_summary(summary)
+    check_summary(summary, columns=_columns(summary) if self.spend_model_ is None else SUMMARY_COLUMNS)
     t = check_horizon(horizon)
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
     q, rng, bounds = [(1 - level) / 2, (1 + level) / 2], np.random.default_rng(0), []
     for start in range(0, len(summary), 4000):  # chunks keep memory at ~4000 x interval_draws per array
         purchases, spend = self._draws(summary.iloc[start:start + 4000], t, self.interval_draws, rng)
-        bounds.append(np.vstack([np.quantile(purchases, q, axis=1, method="inverted_cdf"), np.quantile(spend, q, axis=1)]))
+        spend_q = np.full((2, len(purchases)), np.nan) if spend is None else np.quantile(spend, q, axis=1)
+        bounds.append(np.vstack([np.quantile(purchases, q, axis=1, method="inverted_cdf"), spend_q]))
     return interval_frame(summary.index, *np.hstack(bounds))
 
 # %% ../nbs/03_btyd.ipynb #mf001

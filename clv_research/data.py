@@ -19,8 +19,8 @@ from scipy.special import gammainc, gammaincinv, ndtr, ndtri
 # %% auto #0
 __all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DONATIONS_FILE', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS',
            'TransactionDataError', 'repo_root', 'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow',
-           'load_donations', 'CleaningStep', 'CleaningReport', 'load_transactions', 'Seasonality', 'operational_clock',
-           'simulate_transactions', 'simulate_world']
+           'load_donations', 'CleaningStep', 'CleaningReport', 'load_transactions', 'load_attributes', 'Seasonality',
+           'operational_clock', 'simulate_transactions', 'simulate_world']
 
 # %% ../nbs/00_data.ipynb #c006
 class TransactionDataError(ValueError):
@@ -126,6 +126,8 @@ class CleaningReport:
     rows_read: int
     rows_out: int = 0
     steps: list = field(default_factory=list)
+    amounts: bool = True  # False: a timing-only log (customer and date, no amount column)
+    dropped_customers: list = field(default_factory=list, repr=False)  # customers whose every row was dropped
 
     def add(self, step: str, action: Literal["dropped", "changed"], rows: int, reason: str):
         "Record a step (kept even when it touched no rows, so the report shows what was checked)."
@@ -143,13 +145,14 @@ class CleaningReport:
 
     def to_dict(self) -> dict:
         "JSON-ready form."
-        return {"source": self.source, "rows_read": self.rows_read, "rows_out": self.rows_out,
+        return {"source": self.source, "rows_read": self.rows_read, "rows_out": self.rows_out, "amounts": self.amounts,
                 "rows_dropped": self.rows_dropped, "rows_changed": self.rows_changed,
+                "customers_dropped": len(self.dropped_customers),
                 "steps": [asdict(s) for s in self.steps]}
 
     def __str__(self):
         lines = [f"{self.source}: {self.rows_read:,} rows read, {self.rows_dropped:,} dropped, "
-                 f"{self.rows_changed:,} changed, {self.rows_out:,} kept"]
+                 f"{self.rows_changed:,} changed, {self.rows_out:,} kept{'' if self.amounts else ' (timing only: no amounts)'}"]
         lines += [f"  - {s.step}: {s.action} {s.rows:,} ({s.reason})" for s in self.steps if s.rows]
         return "\n".join(lines)
 
@@ -284,14 +287,15 @@ def _standard_frame(frame: pd.DataFrame, mapping: dict, ids, dates, amounts, qua
     out = frame.drop(columns=list(mapping.values()))
     out.insert(0, "customer_id", ids.astype(str).to_numpy())
     out.insert(1, "date", dates.to_numpy())
-    out.insert(2, "amount", amounts.astype(float).to_numpy())
-    if quantities is not None: out.insert(3, "quantity", quantities.to_numpy())
+    if amounts is not None: out.insert(2, "amount", amounts.astype(float).to_numpy())
+    if quantities is not None: out.insert(out.columns.get_loc("date") + 1 + (amounts is not None), "quantity", quantities.to_numpy())
     return out
 
 def _apply_policy(out: pd.DataFrame, report: CleaningReport, drop_missing_amount: bool, drop_nonpositive: bool,
                   drop_duplicates: bool, end, raw_amounts: pd.DataFrame, from_file: bool) -> pd.DataFrame:
-    "The rows the cleaning policy keeps, each step counted in `report`; `raw_amounts` is the input's amount column."
+    "The rows the cleaning policy keeps, each step counted in `report`; `raw_amounts` is the input's amount column (None: timing only)."
     keep = pd.Series(True, index=out.index)
+    if raw_amounts is None: return _apply_dates_and_duplicates(out, report, keep, drop_duplicates, end)
     miss_amt = out["amount"].isna()
     if miss_amt.any() and not drop_missing_amount:
         column = raw_amounts.columns[0]
@@ -303,6 +307,10 @@ def _apply_policy(out: pd.DataFrame, report: CleaningReport, drop_missing_amount
     report.add("nonpositive_amount", "dropped", nonpos.sum() if drop_nonpositive else 0,
                "amount <= 0: returns, refunds or corrections")
     if drop_nonpositive: keep &= ~nonpos
+    return _apply_dates_and_duplicates(out, report, keep, drop_duplicates, end)
+
+def _apply_dates_and_duplicates(out: pd.DataFrame, report: CleaningReport, keep: pd.Series, drop_duplicates: bool, end) -> pd.DataFrame:
+    "The kept rows after the policy steps that need no amount: rows after `end`, exact duplicates."
     if end is not None:
         late = keep & (out["date"] > pd.Timestamp(end))
         report.add("after_end", "dropped", late.sum(), f"dated after end={pd.Timestamp(end).date()}")
@@ -318,7 +326,7 @@ def load_transactions(
     path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame
     customer_id: str = "customer_id",  # name of the customer id column in the input
     date: str = "date",  # name of the date column
-    amount: str = "amount",  # name of the amount (spend) column
+    amount: str | None = "amount",  # name of the amount (spend) column; None (or no column 'amount'): a timing-only log
     quantity: str | None = None,  # name of an optional quantity column
     date_format: str | None = None,  # strptime format; inferred (ISO 8601 or YYYYMMDD) when None
     drop_duplicates: bool = True,  # drop exact duplicate rows
@@ -332,7 +340,10 @@ def load_transactions(
     report = CleaningReport(source=source, rows_read=len(frame))
     if len(frame) == 0:
         raise TransactionDataError(f"{source} has a header but no rows")
-    mapping = {"customer_id": customer_id, "date": date, "amount": amount}
+    cols = [str(c) for c in frame.columns]
+    report.amounts = not (amount is None or (amount == "amount" and "amount" not in cols
+                                             and not difflib.get_close_matches("amount", cols, n=1, cutoff=0.6)))
+    mapping = {"customer_id": customer_id, "date": date, **({"amount": amount} if report.amounts else {})}
     if quantity is not None: mapping["quantity"] = quantity
     _check_columns(frame, mapping)
     clash = [c for c in STANDARD_COLUMNS if c in frame.columns and c not in mapping.values() and c in mapping]
@@ -341,13 +352,41 @@ def load_transactions(
                                    "rename or drop them first")
     ids = _customer_ids(frame, customer_id, from_file, report)
     dates = _parse_dates(frame[date], date_format, from_file, frame, date)
-    amounts = _amounts(frame, amount, from_file)
+    amounts = _amounts(frame, amount, from_file) if report.amounts else None
     quantities = None if quantity is None else _quantities(frame, quantity, from_file)
     out = _apply_policy(_standard_frame(frame, mapping, ids, dates, amounts, quantities), report,
-                        drop_missing_amount, drop_nonpositive, drop_duplicates, end, frame[[amount]], from_file)
+                        drop_missing_amount, drop_nonpositive, drop_duplicates, end,
+                        frame[[amount]] if report.amounts else None, from_file)
     if len(out) == 0:
         raise TransactionDataError(f"{source}: all {report.rows_read} rows were removed by cleaning:\n{report}")
     out = out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
+    report.rows_out = len(out)
+    report.dropped_customers = sorted(set(ids.astype(str)) - set(out["customer_id"]))  # e.g. a refund as the only row
+    return out, report
+
+# %% ../nbs/00_data.ipynb #c024w
+def load_attributes(
+    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame: one row per customer
+    customer_id: str = "customer_id",  # name of the customer id column
+    columns: list | None = None,  # attribute columns to keep (default: every other column)
+    **read_kwargs,  # passed to pandas.read_csv / read_parquet
+) -> tuple[pd.DataFrame, CleaningReport]:
+    "A per-customer attribute table indexed by `customer_id` (checked: one row per customer), and its cleaning report."
+    frame, source, from_file = _read_input(path_or_frame, customer_id, read_kwargs)
+    report = CleaningReport(source=source, rows_read=len(frame))
+    if len(frame) == 0: raise TransactionDataError(f"{source} has a header but no rows")
+    _check_columns(frame, {"customer_id": customer_id, **{f"columns[{i}]": c for i, c in enumerate(columns or [])}})
+    ids = _customer_ids(frame, customer_id, from_file, report)
+    dup = ids.duplicated(keep=False)
+    if dup.any():
+        first = ids[dup].iloc[0]
+        rows = _row_labels(ids.index[(ids == first).to_numpy()][:3], from_file)
+        raise TransactionDataError(f"{source}: customer {first!r} is on {' and '.join(rows)} ({int(ids[dup].nunique())} "
+                                   "customer(s) on more than one row): an attribute table has one row per customer")
+    keep = [c for c in (columns if columns is not None else frame.columns) if c != customer_id]
+    if not keep: raise TransactionDataError(f"{source} has no attribute columns besides {customer_id!r}")
+    out = frame[keep].set_axis(pd.Index(ids.astype(str).to_numpy(), name="customer_id"))
+    for c in keep: report.add(f"missing_{c}", "changed", int(out[c].isna().sum()), f"no value of {c!r}: left missing")
     report.rows_out = len(out)
     return out, report
 

@@ -8,7 +8,7 @@ __all__ = ['CDNOW_SPLIT', 'SIMULATED_PERIOD', 'SIMULATED_SPLIT', 'BUILTIN_DATASE
            'is_builtin_dataset', 'default_split', 'load_dataset', 'data_summary', 'ModelSpec', 'resolve_models',
            'has_truth', 'without_truth_models', 'subset_customers', 'fold_ids', 'CrossFitted', 'cross_fit',
            'forward_summary', 'tracking_curves', 'write_json', 'Result', 'model_predictions', 'prediction_labels',
-           'AtLeast', 'ScoringOptions', 'bootstrap_table', 'run_experiment']
+           'AtLeast', 'ScoringOptions', 'progress_writer', 'bootstrap_table', 'run_experiment']
 
 # %% ../nbs/05_experiment.ipynb #c003
 import copy
@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 from fastcore.basics import patch
 
-from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_cdnow, load_transactions,
+from .data import (TRUTH_COLUMNS, WORLDS, CleaningReport, load_attributes, load_cdnow, load_transactions,
                                simulate_transactions, simulate_world)
-from .features import TimeUnit, rfm_summary, time_unit_days
+from .features import (TimeUnit, check_attributes, join_attributes, rfm_summary, time_unit_days,
+                                   training_record)
 from .metrics import (HEADLINE_METRICS, SCORE_KEYS, bootstrap_scores, crps_from_samples,
                                   cumulative_repeat_transactions, difference_to_best, randomized_pit, score,
                                   score_intervals, weekly_mape)
@@ -95,15 +96,16 @@ def data_summary(transactions: pd.DataFrame, summary: pd.DataFrame) -> dict:
     "Rows, customers, date range and the split's headline counts, as a JSON-ready dict."
     out = {"rows": int(len(transactions)), "customers_in_data": int(transactions["customer_id"].nunique()),
            "first_date": str(transactions["date"].min().date()), "last_date": str(transactions["date"].max().date()),
-           "amount_total": round(float(transactions["amount"].sum()), 2),
-           "rows_nonpositive_amount": int((transactions["amount"] <= 0).sum()),
+           **({"amount_total": round(float(transactions["amount"].sum()), 2),
+               "rows_nonpositive_amount": int((transactions["amount"] <= 0).sum())} if "amount" in transactions else {}),
+           "amounts": "amount" in transactions,
            "customers": int(len(summary)), "customers_repeating": int((summary["frequency"] > 0).sum()),
            "repeat_transactions_calibration": int(summary["frequency"].sum()),
            "calibration_end": summary.attrs.get("calibration_end"), "holdout_end": summary.attrs.get("holdout_end"),
            "time_unit": summary.attrs.get("time_unit")}
     if "frequency_holdout" in summary:
         out.update(transactions_holdout=int(summary["frequency_holdout"].sum()),
-                   spend_holdout=round(float(summary["spend_holdout"].sum()), 2),
+                   **({"spend_holdout": round(float(summary["spend_holdout"].sum()), 2)} if "spend_holdout" in summary else {}),
                    horizon=float(summary["duration_holdout"].iloc[0]))
     return out
 
@@ -447,11 +449,30 @@ def _models_json(result: Result) -> dict:
                                         and isinstance(v, (int, float, np.number))} if isinstance(fitted, dict) else None}
     return out
 
+def _model_file(label: str) -> str: return f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', label)}.clvm"
+
+def _save_models(result: Result, folder: Path) -> None:
+    "Each fitted model as `folder/<label>.clvm` (clv_research.persist), `index.json` mapping labels to files, `errors.json` for models that could not be saved."
+    import warnings
+    import clv_research.persist  # noqa: F401 (adds CLVModel.save)
+    folder.mkdir(parents=True, exist_ok=True)
+    files, errors = {}, {}
+    for label, model in result.models.items():
+        try: model.save(folder / _model_file(label), overwrite=True)
+        except Exception as e:  # one model that cannot be saved does not lose the others
+            errors[label] = {"error_type": type(e).__name__, "message": str(e)}
+            warnings.warn(f"model {label!r} could not be saved: {type(e).__name__}: {e}", stacklevel=3)
+        else: files[label] = _model_file(label)
+    write_json(folder / "index.json", files)
+    if errors: write_json(folder / "errors.json", errors)
+    elif (folder / "errors.json").exists(): (folder / "errors.json").unlink()
+
 @patch
-def save(self: Result, folder, run: dict | None = None, artefacts: bool = True) -> Path:
-    "Write the result's files into `folder` (each atomically; metrics.json last) and return the folder."
+def save(self: Result, folder, run: dict | None = None, artefacts: bool = True, models: bool = False) -> Path:
+    "Write the result's files into `folder` (each atomically; metrics.json last) and return the folder; `models`: the fitted models too."
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if models: _save_models(self, folder / "models")
     if artefacts:
         for label, model in self.models.items():
             idata = getattr(model, "idata_", None)
@@ -483,8 +504,8 @@ def _read_json(path: Path, default=None):
     return json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else default
 
 @patch(cls_method=True)
-def load(cls: Result, folder) -> Result:
-    "A Result read back from a folder written by `Result.save` (without fitted models or transactions)."
+def load(cls: Result, folder, models: bool = True) -> Result:
+    "A Result read back from a folder written by `Result.save` (without transactions; fitted models if it saved them and `models`)."
     folder = Path(folder)
     if not (folder / "metrics.json").exists(): raise FileNotFoundError(f"{folder} has no metrics.json")
     scores = pd.DataFrame.from_dict(_read_json(folder / "metrics.json"), orient="index", dtype=float)
@@ -497,7 +518,12 @@ def load(cls: Result, folder) -> Result:
     summary = predictions[[c for c in ACTUAL_COLUMNS if c in predictions.columns]].copy()
     summary.attrs.update({k: data.get(k) for k in ("calibration_end", "holdout_end", "time_unit")})
     cleaning = data.pop("cleaning", None)
-    return cls(metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
+    index = _read_json(folder / "models" / "index.json") if models else None
+    if index:
+        from clv_research.persist import load_model
+        models = {label: load_model(folder / "models" / name) for label, name in index.items()}
+    else: models = {}
+    return cls(models=models, metrics=metrics, predictions=predictions, summary=summary, params=params.get("experiment", {}),
                cleaning=cleaning, data=data, tracking=tracking, errors=_read_json(folder / "model_errors.json", {}),
                bootstrap=_read_json(folder / "bootstrap.json"))
 
@@ -536,15 +562,17 @@ def _fit(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, hor
         build = lambda: first.pop() if first else spec.build()
         return cross_fit(build, full, folds, seed), calib
     train = forward_summary(transactions, cal, horizon, unit, segment)
+    if summary.attrs.get("attribute_columns"): train = join_attributes(train, summary[summary.attrs["attribute_columns"]])
     return model.fit(_with_features(model, train, transactions, train.attrs["calibration_end"], unit)), calib
 
 def _per_customer_draw_scores(summary: pd.DataFrame, samples: dict, seed: int) -> pd.DataFrame:
-    "Each customer's spend CRPS and randomised PIT of purchases and spend under the model's predictive draws."
-    spend = summary["spend_holdout"].to_numpy(float)
-    out = {"spend_crps": crps_from_samples(spend, samples["spend"], per_customer=True)}
+    "Each customer's spend CRPS and randomised PIT of purchases and spend under the model's predictive draws (purchases only on a timing-only log)."
+    out = {}
+    spend = summary["spend_holdout"].to_numpy(float) if "spend_holdout" in summary and "spend" in samples else None
+    if spend is not None: out["spend_crps"] = crps_from_samples(spend, samples["spend"], per_customer=True)
     if "purchases" in samples:
         out["purchases_pit"] = randomized_pit(samples["purchases"], summary["frequency_holdout"].to_numpy(float), seed)
-    out["spend_pit"] = randomized_pit(samples["spend"], spend, seed + 1)
+    if spend is not None: out["spend_pit"] = randomized_pit(samples["spend"], spend, seed + 1)
     return pd.DataFrame(out, index=summary.index)
 
 def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float, protocol: str,
@@ -552,6 +580,7 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
     "Fit, predict and score one model; predictions, intervals, scores and seconds in a dict."
     t0 = time.perf_counter()
     model, calib = _fit(spec, summary, transactions, horizon, protocol, folds, seed, segment)
+    model.training_ = training_record(calib)  # what a saved copy of the model says it was fitted on
     t1 = time.perf_counter()
     pred = model.predict(calib, horizon)
     intervals = model.predict_interval(calib, horizon, level=level) if model.has_intervals else None
@@ -565,11 +594,24 @@ def _evaluate(spec: ModelSpec, summary: pd.DataFrame, transactions: pd.DataFrame
             "predict_seconds": t2 - t1}
 
 # %% ../nbs/05_experiment.ipynb #c043
-def _load(dataset, customers, subset_seed, models, specs, load_kwargs: dict) -> tuple:
-    "Transactions (a subset if `customers`), cleaning report, the specs fit for them and the needs_truth ones left out."
+def _load(dataset, customers, subset_seed, models, specs, load_kwargs: dict, attributes=None) -> tuple:
+    "Transactions (a subset if `customers`), cleaning report, attribute table and report, the specs fit for them and the needs_truth ones left out."
     transactions, cleaning = load_dataset(dataset, **load_kwargs)
+    table, report = _attribute_table(attributes, transactions, cleaning)
     transactions = subset_customers(transactions, customers, subset_seed)
-    return transactions, cleaning, *without_truth_models(specs, models, transactions)
+    return transactions, cleaning, table, report, *without_truth_models(specs, models, transactions)
+
+def _attribute_table(attributes, transactions: pd.DataFrame, cleaning: CleaningReport | None = None) -> tuple:
+    "The checked attribute table and its cleaning report from a path, a frame or {'path': ..., load_attributes options}."
+    if attributes is None: return None, None
+    options = dict(attributes) if isinstance(attributes, dict) else {"path": attributes}
+    if "path" not in options: raise ExperimentError(f"attributes={attributes!r}: a mapping needs a 'path' (and load_attributes options)")
+    source = options.pop("path")
+    if isinstance(source, pd.DataFrame) and source.index.name == "customer_id" and not options:
+        table, report = source, None
+    else: table, report = load_attributes(source, **options)
+    known = cleaning.dropped_customers if cleaning is not None else ()  # in the log, but every row cleaned away
+    return check_attributes(table, transactions, "attributes" if report is None else report.source, known), report
 
 def _split(dataset, calibration_end, holdout_end, horizon, time_unit: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     "Calibration and holdout end dates from the arguments, the horizon or the dataset's standard split."
@@ -629,10 +671,14 @@ class ScoringOptions:
 
 # %% ../nbs/05_experiment.ipynb #c043f
 def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float,
-                protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions) -> dict:
+                protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions, on_model=None) -> dict:
     "Evaluate every model: dicts label -> scores row, predictions, fitted model, input, predict seconds; and errors."
     out = {k: {} for k in ("rows", "predictions", "fitted", "inputs", "seconds", "errors")}
-    for spec in specs:
+    started = time.perf_counter()
+    report = lambda i, label, state: on_model and on_model({"model": label, "index": i + 1, "models": len(specs),
+                                                            "state": state, "elapsed": round(time.perf_counter() - started, 1)})
+    for i, spec in enumerate(specs):
+        report(i, spec.label, "fitting")
         try:
             ev = _evaluate(spec, summary, transactions, horizon, protocol, folds, seed, segment, scoring.level,
                            scoring.n_samples)
@@ -648,7 +694,14 @@ def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.
         for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"]),
                            ("seconds", ev["predict_seconds"])):
             out[key][spec.label] = value
+    if specs: report(len(specs) - 1, specs[-1].label, "done")
     return out
+
+def progress_writer(folder):
+    "An `on_model` callback for `run_experiment` writing each report to `folder/progress.json` (what `clv-sweep` shows)."
+    if folder is None: return None
+    path = Path(folder) / "progress.json"
+    return lambda state: write_json(path, state)
 
 # %% ../nbs/05_experiment.ipynb #c043g
 def _bootstrap(summary: pd.DataFrame, predictions: dict, metrics: pd.DataFrame, scoring: ScoringOptions, seed: int) -> dict:
@@ -693,6 +746,8 @@ def run_experiment(
     scoring: ScoringOptions | None = None,  # interval level, predictive draws, tracking curves, failing models
     customers: int | None = None,  # a seeded random subset of this many customers (learning curves); None: all
     subset_seed: int = 0,  # seed of that subset
+    attributes: str | os.PathLike | pd.DataFrame | dict | None = None,  # per-customer attribute table joined onto the summary (path, frame, or {'path': ..., load_attributes options})
+    on_model=None,  # called with {model, index, models, state, elapsed} before each model and at the end (progress)
     **load_kwargs,  # column mapping and reading options for a user file (see load_transactions)
 ) -> Result:
     "Fit every model on one calibration/holdout split, predict the holdout and score all of them on the same customers."
@@ -705,14 +760,16 @@ def run_experiment(
     started = time.perf_counter()
     specs = resolve_models(models, model_params, exclude)
     cal, hold = _split(dataset, calibration_end, holdout_end, horizon, time_unit)
-    transactions, cleaning, specs, left_out = _load(dataset, customers, subset_seed, models, specs, load_kwargs)
+    transactions, cleaning, table, attr_report, specs, left_out = _load(dataset, customers, subset_seed, models, specs,
+                                                                         load_kwargs, attributes)
     summary = rfm_summary(transactions, cal, hold, time_unit, segment)
+    if table is not None: summary = join_attributes(summary, table)
     duration = float(summary["duration_holdout"].iloc[0])
     horizon = duration if horizon is None else check_horizon(horizon)
     if abs(horizon - duration) * time_unit_days(time_unit) > 1:
         raise ExperimentError(f"horizon={horizon:g} differs from the holdout length ({duration:g} {time_unit}, "
                               f"{cal.date()} to {hold.date()}): scores would compare different periods")
-    runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring)
+    runs = _run_models(specs, summary, transactions, horizon, protocol, folds, seed, segment, scoring, on_model)
     metrics = pd.DataFrame.from_dict(runs["rows"], orient="index").reindex(columns=[*SCORE_KEYS, *TIMING_COLUMNS])
     metrics.index.name = "model"
     boot_started = time.perf_counter()
@@ -728,11 +785,13 @@ def run_experiment(
               "bootstrap": scoring.bootstrap, "bootstrap_level": scoring.bootstrap_level,
               "bootstrap_seconds": time.perf_counter() - boot_started, "load_kwargs": _jsonable(load_kwargs),
               "customers": customers, "subset_seed": subset_seed, "left_out_needs_truth": left_out,
+              "attributes": None if attributes is None else list(table.columns),
               "models": {s.label: s.describe() for s in specs}}
     curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
                               errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
     if curves is not None: _add_weekly_mape(metrics, curves, cal)
     params["seconds"] = time.perf_counter() - started
     return Result(metrics=metrics, predictions=wide, summary=summary, params=params, models=runs["fitted"],
-                  cleaning=cleaning, data=data_summary(transactions, summary), tracking=curves, errors=runs["errors"],
+                  cleaning=cleaning, data={**data_summary(transactions, summary),
+                                           **({"attributes": attr_report.to_dict()} if attr_report else {})}, tracking=curves, errors=runs["errors"],
                   transactions=transactions, bootstrap=boot)

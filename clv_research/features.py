@@ -5,6 +5,7 @@
 # %% ../nbs/01_features.ipynb #c003
 from __future__ import annotations
 
+import hashlib
 import warnings
 from typing import Literal
 
@@ -14,7 +15,8 @@ import pandas as pd
 from .data import TransactionDataError
 
 # %% auto #0
-__all__ = ['TIME_UNITS', 'TimeUnit', 'PERIOD_DAYS', 'OpportunityPeriod', 'time_unit_days', 'purchase_days', 'rfm_summary',
+__all__ = ['TIME_UNITS', 'TimeUnit', 'SPEND_COLUMNS', 'PERIOD_DAYS', 'OpportunityPeriod', 'time_unit_days', 'purchase_days',
+           'rfm_summary', 'summary_fingerprint', 'training_record', 'check_attributes', 'join_attributes',
            'compress_summary', 'opportunity_summary']
 
 # %% ../nbs/01_features.ipynb #c005
@@ -30,15 +32,15 @@ def time_unit_days(time_unit: TimeUnit) -> float:
 
 # %% ../nbs/01_features.ipynb #c007
 def _check_transactions(transactions: pd.DataFrame, extra=()) -> None:
-    "Raise naming any standard column (or `extra` column) the transactions lack."
-    needed = ["customer_id", "date", "amount", *[c for c in extra if c]]
+    "Raise naming any standard column (or `extra` column) the transactions lack; `amount` is optional (timing-only logs)."
+    needed = ["customer_id", "date", *[c for c in extra if c]]
     missing = [c for c in needed if c not in transactions.columns]
     if missing:
         raise TransactionDataError(f"transactions lack column(s) {missing}; they have {list(transactions.columns)} "
                                    "(load them with load_transactions to map your column names)")
 
 def _merged_days(transactions: pd.DataFrame, segment: str | None = None) -> dict:
-    "Arrays of one entry per (customer, day), sorted by customer then day: customer code, day number, summed amount."
+    "Arrays of one entry per (customer, day), sorted by customer then day: customer code, day number, summed amount (if any)."
     _check_transactions(transactions, [segment])
     day = transactions["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     codes, ids = pd.factorize(transactions["customer_id"], sort=True)
@@ -48,8 +50,9 @@ def _merged_days(transactions: pd.DataFrame, segment: str | None = None) -> dict
     k = key[order]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]])
     first = order[starts]
-    out = {"code": codes[first], "ids": np.asarray(ids), "day": day[first],
-           "amount": np.add.reduceat(transactions["amount"].to_numpy(float)[order], starts)}
+    out = {"code": codes[first], "ids": np.asarray(ids), "day": day[first]}
+    if "amount" in transactions.columns:
+        out["amount"] = np.add.reduceat(transactions["amount"].to_numpy(float)[order], starts)
     if "quantity" in transactions.columns:
         q = pd.to_numeric(transactions["quantity"], errors="coerce").fillna(0).to_numpy(float)[order]
         out["quantity"] = np.add.reduceat(q, starts)
@@ -59,8 +62,8 @@ def _merged_days(transactions: pd.DataFrame, segment: str | None = None) -> dict
 def purchase_days(transactions: pd.DataFrame, segment: str | None = None) -> pd.DataFrame:
     "One row per (customer, day): same-day transactions merged, amounts summed, sorted by customer and day."
     m = _merged_days(transactions, segment)
-    out = pd.DataFrame({"customer_id": m["ids"][m["code"]], "date": m["day"].astype("datetime64[D]").astype("datetime64[ns]"),
-                        "amount": m["amount"]})
+    out = pd.DataFrame({"customer_id": m["ids"][m["code"]], "date": m["day"].astype("datetime64[D]").astype("datetime64[ns]")})
+    if "amount" in m: out["amount"] = m["amount"]
     if "quantity" in m: out["quantity"] = m["quantity"]
     if segment: out[segment] = m["segment"]
     return out
@@ -91,9 +94,12 @@ def _holdout_end(first_day: pd.Timestamp, last_day: pd.Timestamp, cal_end: pd.Ti
     return hold_end
 
 # %% ../nbs/01_features.ipynb #c011b
+SPEND_COLUMNS = ("monetary_value", "first_amount")  # calibration columns that need amounts (and spend_holdout)
+
 def _calibration_columns(merged: dict, cal_day: int, unit: float) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
     "Calibration summary of the customers who bought by `cal_day`, and per customer number: purchase days, kept, first row."
-    day, amount, cust = merged["day"], merged["amount"], merged["code"]
+    day, cust = merged["day"], merged["code"]
+    amount = merged.get("amount", np.zeros(day.size))  # a timing-only log: the spend columns are dropped below
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])  # sorted by customer, then day
     codes = np.repeat(np.arange(starts.size), np.diff(np.r_[starts, day.size]))
     first, in_cal = day[starts], day <= cal_day
@@ -115,6 +121,7 @@ def _calibration_columns(merged: dict, cal_day: int, unit: float) -> tuple[pd.Da
         "first_amount": first_amount[keep],
         "cohort": pd.DatetimeIndex(uniq_months).strftime("%Y-%m").to_numpy()[month_code],
     }, index=pd.Index(merged["ids"][cust[starts]][keep].astype(str), name="customer_id"))
+    if "amount" not in merged: summary = summary.drop(columns=list(SPEND_COLUMNS))
     return summary, codes, keep, starts
 
 def _holdout_columns(summary: pd.DataFrame, merged: dict, codes, keep, cal_day: int, hold_end: pd.Timestamp,
@@ -124,23 +131,26 @@ def _holdout_columns(summary: pd.DataFrame, merged: dict, codes, keep, cal_day: 
     hold_day = int(np.datetime64(hold_end, "D").astype(np.int64))
     in_hold = (day > cal_day) & (day <= hold_day)
     summary["frequency_holdout"] = np.bincount(codes, weights=in_hold, minlength=keep.size)[keep].astype(int)
-    summary["spend_holdout"] = np.bincount(codes, weights=merged["amount"] * in_hold, minlength=keep.size)[keep]
+    if "amount" in merged:
+        summary["spend_holdout"] = np.bincount(codes, weights=merged["amount"] * in_hold, minlength=keep.size)[keep]
     summary["duration_holdout"] = (hold_end - cal_end).days / unit
     return int((day > hold_day).sum())
 
 # %% ../nbs/01_features.ipynb #c011e
 def rfm_summary(
-    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount)
+    transactions: pd.DataFrame,  # standard transactions (customer_id, date, and amount unless a timing-only log)
     calibration_end,  # last day of calibration, inclusive
     holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
     time_unit: TimeUnit = "W",  # 'W' weeks, 'D' days or 'M' months
     segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
+    beyond_data: bool = False,  # allow a calibration_end after the last transaction (scoring as of today)
 ) -> pd.DataFrame:
-    "Per-customer frequency, recency, T, monetary value, cohort and (with `holdout_end`) holdout outcome."
+    "Per-customer frequency, recency, T, monetary value (if the log has amounts), cohort and (with `holdout_end`) holdout outcome."
     unit = time_unit_days(time_unit)
     cal_end = _as_day(calibration_end, "calibration_end")
     merged = _merged_days(transactions, segment)
     first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
+    if beyond_data: last_day = max(last_day, cal_end)
     hold_end = _holdout_end(first_day, last_day, cal_end, holdout_end, unit)
     cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
     summary, codes, keep, starts = _calibration_columns(merged, cal_day, unit)
@@ -151,8 +161,43 @@ def rfm_summary(
         excluded["purchase_days_after_holdout"] = _holdout_columns(summary, merged, codes, keep, cal_day, hold_end,
                                                                    cal_end, unit)
     summary.attrs.update(time_unit=time_unit, calibration_end=str(cal_end.date()),
-                         holdout_end=None if hold_end is None else str(hold_end.date()), excluded=excluded)
+                         holdout_end=None if hold_end is None else str(hold_end.date()), excluded=excluded,
+                         amounts="amount" in merged)
     return summary
+
+# %% ../nbs/01_features.ipynb #c020w
+def summary_fingerprint(summary: pd.DataFrame) -> str:
+    "SHA-256 of a summary's customer ids and calibration columns (frequency, recency, T, monetary value)."
+    cols = [c for c in ("frequency", "recency", "T", "monetary_value") if c in summary.columns]
+    hashed = pd.util.hash_pandas_object(summary[cols], index=True).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+def training_record(summary: pd.DataFrame) -> dict:
+    "What a saved model keeps of its training summary: split, time unit, customers, amounts or not, fingerprint."
+    return {"calibration_end": summary.attrs.get("calibration_end"), "holdout_end": summary.attrs.get("holdout_end"),
+            "time_unit": summary.attrs.get("time_unit"), "customers": int(len(summary)),
+            "amounts": "monetary_value" in summary.columns, "fingerprint": summary_fingerprint(summary)}
+
+# %% ../nbs/01_features.ipynb #c020za
+def check_attributes(attributes: pd.DataFrame, transactions: pd.DataFrame, source: str = "attributes", known=()) -> pd.DataFrame:
+    "The attribute table, after checking it is indexed by customer_id and every customer in it is in the log (or `known`: ids cleaning dropped)."
+    if not isinstance(attributes, pd.DataFrame) or attributes.index.name != "customer_id":
+        raise TransactionDataError(f"{source} must be a table indexed by customer_id (read it with load_attributes)")
+    unknown = attributes.index.difference(pd.Index(transactions["customer_id"].unique())).difference(pd.Index(list(known), dtype=object))
+    if len(unknown):
+        raise TransactionDataError(f"{source}: {len(unknown):,} customer(s) are not in the transactions, e.g. "
+                                   f"{list(unknown[:3])}: another shop's table, or ids written differently (leading zeros, "
+                                   "spaces)?")
+    return attributes
+
+def join_attributes(summary: pd.DataFrame, attributes: pd.DataFrame) -> pd.DataFrame:
+    "`summary` with the attribute columns joined (customers without a row get missing values, counted in `attrs`)."
+    clash = sorted(set(attributes.columns) & set(summary.columns))
+    if clash: raise TransactionDataError(f"attribute column(s) {clash} are already summary columns: rename them")
+    out = summary.join(attributes, how="left")
+    out.attrs.update(summary.attrs, attribute_columns=list(attributes.columns),
+                     attributes_missing=int((~summary.index.isin(attributes.index)).sum()))
+    return out
 
 # %% ../nbs/01_features.ipynb #c022
 def compress_summary(summary: pd.DataFrame, columns=("frequency", "recency", "T")) -> tuple[pd.DataFrame, np.ndarray]:

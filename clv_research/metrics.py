@@ -173,16 +173,20 @@ def weekly_mape(actual, predicted) -> float:
 def score(summary: pd.DataFrame, predictions: pd.DataFrame, intervals: pd.DataFrame | None = None,
           samples: dict | None = None, ties: str = "average", weekly=None) -> dict:
     "Holdout metrics of one model's predictions (and `weekly` (actual, predicted) purchase totals per period) as a dict with keys `SCORE_KEYS` (NaN if not applicable)."
-    for col in ("frequency_holdout", "spend_holdout"):
-        if col not in summary.columns: raise ValueError(f"`summary` lacks column '{col}' (build it with a holdout_end)")
+    if "frequency_holdout" not in summary.columns:
+        raise ValueError("`summary` lacks column 'frequency_holdout' (build it with a holdout_end)")
+    timing_only = "spend_holdout" not in summary.columns  # a log without amounts: the spend metrics stay NaN
     pred = _aligned(predictions, summary.index, ("purchases", "spend"), "predictions")
     out = dict.fromkeys(SCORE_KEYS, float("nan"))
-    count, spend = summary["frequency_holdout"].to_numpy(float), summary["spend_holdout"].to_numpy(float)
+    count = summary["frequency_holdout"].to_numpy(float)
+    spend = None if timing_only else summary["spend_holdout"].to_numpy(float)
     pc, ps = pred["purchases"].to_numpy(float), pred["spend"].to_numpy(float)
     if not np.isnan(pc).all():
         _as_array(pc, "predictions['purchases']")
         out.update(purchases_mae=mean_absolute_error(count, pc), purchases_rmse=_rmse(count, pc), purchases_r2=r2_score(count, pc),
                    purchases_agg_err=aggregate_error(count, pc), purchases_spearman=spearman(count, pc))
+    if weekly is not None: out["purchases_weekly_mape"] = weekly_mape(*weekly)
+    if timing_only: return {k: float(out[k]) for k in SCORE_KEYS}
     _as_array(ps, "predictions['spend']")
     out.update(spend_mae=mean_absolute_error(spend, ps), spend_rmse=_rmse(spend, ps), spend_r2=r2_score(spend, ps),
                spend_agg_err=aggregate_error(spend, ps), spend_gini=normalized_gini(spend, ps, ties),
@@ -191,7 +195,6 @@ def score(summary: pd.DataFrame, predictions: pd.DataFrame, intervals: pd.DataFr
     if intervals is not None:
         iv = _aligned(intervals, summary.index, ("spend_lo", "spend_hi"), "intervals")
         out["spend_coverage80"] = interval_coverage(spend, iv["spend_lo"], iv["spend_hi"])
-    if weekly is not None: out["purchases_weekly_mape"] = weekly_mape(*weekly)
     if samples is not None:
         if "spend" not in samples: raise ValueError("`samples` lacks the key 'spend'")
         out["spend_crps"] = crps_from_samples(spend, samples["spend"])
@@ -466,10 +469,11 @@ def rank_models(metrics: pd.DataFrame, rank_by: str = "composite") -> pd.Series:
 def _prepared(actual: dict, pred: pd.DataFrame) -> dict:
     "One model's per-customer arrays for the bootstrap: predictions, their tie blocks, interval hits, CRPS values."
     out = {}
-    for col in ("purchases", "spend"):
+    for col in actual:
         p = pred[col].to_numpy(float)
         if np.isnan(p).all(): continue
         out[col] = (_as_array(p, f"predictions[{col!r}]"), _tie_blocks(p))
+    if "spend" not in actual: return out  # a timing-only log
     if {"spend_lo", "spend_hi"} <= set(pred.columns) and pred["spend_lo"].notna().all():
         out["spend_coverage80"] = ((pred["spend_lo"] <= actual["spend"]) & (actual["spend"] <= pred["spend_hi"])).to_numpy(float)
     if "spend_crps" in pred.columns and pred["spend_crps"].notna().all():
@@ -482,6 +486,7 @@ def _actual_context(actual: dict, w: np.ndarray) -> dict:
     for col, a in actual.items():
         rank, var_a, constant_a = _actual_ranks(a, w)
         ctx[col] = {"wa": w * a, "wrank": w * rank, "var": var_a, "constant": constant_a}
+    if "spend" not in actual: return ctx
     by_a = _tie_blocks(actual["spend"])
     ctx["perfect_gini"] = _raw_gini_blocks(_block_sums(w, by_a), _block_sums(ctx["spend"]["wa"], by_a))
     return ctx
@@ -511,10 +516,11 @@ def _replicate_scores(actual: dict, model: dict, w: np.ndarray, ctx: dict) -> di
 def bootstrap_scores(summary: pd.DataFrame, predictions: dict, replicates: int = 1000, seed: int = 0,
                      chunk: int = 10) -> dict:
     "Paired bootstrap over customers: per model, a (replicates x `SCORE_KEYS`) frame of scores, every model on the same resamples."
-    for col in ("frequency_holdout", "spend_holdout"):
-        if col not in summary.columns: raise ValueError(f"`summary` lacks column '{col}' (build it with a holdout_end)")
+    if "frequency_holdout" not in summary.columns:
+        raise ValueError("`summary` lacks column 'frequency_holdout' (build it with a holdout_end)")
     if not isinstance(predictions, dict) or not predictions: raise ValueError("`predictions` must be a non-empty dict label -> frame")
-    actual = {"purchases": summary["frequency_holdout"].to_numpy(float), "spend": summary["spend_holdout"].to_numpy(float)}
+    actual = {"purchases": summary["frequency_holdout"].to_numpy(float)}
+    if "spend_holdout" in summary.columns: actual["spend"] = summary["spend_holdout"].to_numpy(float)  # else timing only
     models = {m: _prepared(actual, _aligned(p, summary.index, [c for c in p.columns], f"predictions[{m!r}]"))
               for m, p in predictions.items()}
     parts = {m: [] for m in models}

@@ -24,10 +24,10 @@ from .models import ReportSection
 # %% auto #0
 __all__ = ['METRIC_GUIDE', 'SCORE_LABELS', 'PEER_SCORES', 'CALIBRATION_NOTE', 'DATA_ORDER', 'REPORT_COLORS', 'TRACKING_NOTE',
            'ORACLE_GAPS', 'PAGE_CSS', 'MATHJAX', 'rank_rule', 'interval_cells', 'scores_table', 'peer_figures',
-           'peers_for', 'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency', 'fig_overview', 'fig_deciles',
-           'fig_tracking', 'coverage_table', 'fig_pit', 'data_table', 'report_style', 'show_model_sections', 'show_run',
-           'study_runs', 'study_axis', 'study_scores', 'fig_study', 'rank_summary', 'fig_rank_heatmap', 'truth_models',
-           'oracle_gaps', 'oracle_check', 'render_html', 'main']
+           'peers_for', 'peer_comparison', 'show_peers', 'fig_lorenz', 'fig_frequency', 'timing_only', 'fig_overview',
+           'fig_deciles', 'fig_tracking', 'coverage_table', 'fig_pit', 'data_table', 'report_style',
+           'show_model_sections', 'show_run', 'study_runs', 'study_axis', 'study_scores', 'fig_study', 'rank_summary',
+           'fig_rank_heatmap', 'truth_models', 'oracle_gaps', 'oracle_check', 'render_html', 'main']
 
 # %% ../nbs/06a_report.ipynb #r006
 METRIC_GUIDE = """\
@@ -174,9 +174,18 @@ def fig_frequency(result: Result, ax=None):
     "Mean holdout purchases by calibration frequency, actual vs each model that predicts purchases."
     return plot_holdout_by_frequency(result.summary, _preds(result, "purchases"), ax=ax)
 
+def timing_only(result: Result) -> bool:
+    "Whether the run's log had no amounts (no holdout spend): its spend charts and scores are absent."
+    return "spend_holdout" not in result.predictions.columns
+
 def fig_overview(result: Result):
-    "Lorenz curves and holdout purchases by calibration frequency, side by side."
+    "Lorenz curves and holdout purchases by calibration frequency, side by side (purchases only for a timing-only log)."
     import matplotlib.pyplot as plt
+    if timing_only(result):
+        fig, ax = plt.subplots(figsize=(6.5, 4.6), layout="constrained")
+        plt.close(fig)
+        fig_frequency(result, ax=ax)
+        return fig
     fig, (left, right) = plt.subplots(1, 2, figsize=(12.5, 4.6), layout="constrained")
     plt.close(fig)
     fig_lorenz(result, ax=left)
@@ -213,6 +222,7 @@ def _calibration_row(result: Result, p: pd.DataFrame, level: float) -> dict:
     "Raw interval coverage, randomised-PIT coverage and mean interval width of one model, for purchases and spend."
     row = {}
     for col, actual in (("purchases", "frequency_holdout"), ("spend", "spend_holdout")):
+        if actual not in result.predictions.columns: continue  # a timing-only log: no spend
         lo, hi = p.get(f"{col}_lo"), p.get(f"{col}_hi")
         if lo is not None and not lo.isna().any():
             row[f"{col} coverage"] = interval_coverage(result.predictions[actual], lo, hi)
@@ -223,7 +233,8 @@ def _calibration_row(result: Result, p: pd.DataFrame, level: float) -> dict:
 
 def coverage_table(result: Result, level: float = 0.8) -> pd.DataFrame | None:
     "Per model with intervals or draws: raw coverage, randomised-PIT coverage and mean width, for purchases and spend."
-    rows = {label: row for label, p in _preds(result).items() if (row := _calibration_row(result, p, level))}
+    preds = _preds(result, "purchases" if timing_only(result) else "spend")
+    rows = {label: row for label, p in preds.items() if (row := _calibration_row(result, p, level))}
     return pd.DataFrame.from_dict(rows, orient="index") if rows else None
 
 CALIBRATION_NOTE = """\
@@ -241,7 +252,8 @@ level.
 def fig_pit(result: Result, bins: int = 10, columns: int = 4):
     "Histograms of each model's randomised PIT of purchases and spend (flat at 1 when calibrated); None without PIT values."
     import matplotlib.pyplot as plt
-    preds = {m: p for m, p in _preds(result).items() if "spend_pit" in p and p["spend_pit"].notna().all()}
+    key = "purchases" if timing_only(result) else "spend"
+    preds = {m: p for m, p in _preds(result, key).items() if f"{key}_pit" in p and p[f"{key}_pit"].notna().all()}
     if not preds: return None
     rows = -(-len(preds) // columns)
     fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.4 * rows), layout="constrained", squeeze=False)
@@ -318,7 +330,9 @@ def _show_charts(result: Result, heading: str) -> None:
     "Display the run's charts and its interval coverage table."
     from IPython.display import Markdown, display
     display(Markdown(f"{heading} Charts"))
-    for fig in (fig_overview(result), fig_deciles(result)): display(fig)
+    for fig in (fig_overview(result), None if timing_only(result) else fig_deciles(result)):
+        if fig is not None: display(fig)
+    if timing_only(result): display(Markdown("The log has no amounts: spend scores and charts are absent."))
     if (fig := fig_tracking(result)) is not None:
         display(fig)
         display(Markdown(TRACKING_NOTE))

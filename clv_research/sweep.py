@@ -10,6 +10,7 @@ import ast
 import copy
 import difflib
 import hashlib
+import importlib.resources
 import itertools
 import json
 import os
@@ -35,9 +36,9 @@ from .report import render_html
 
 # %% auto #0
 __all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'STUDY_KEYS', 'INTERVAL_COLUMNS', 'BEST_COLUMNS',
-           'SweepConfigError', 'template_parameters', 'Run', 'Study', 'SweepConfig', 'study_table', 'load_sweep',
-           'run_ids', 'RunOutcome', 'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport', 'run_comparison',
-           'run_sweep', 'main']
+           'SweepConfigError', 'templates_dir', 'template_parameters', 'Run', 'Study', 'SweepConfig', 'study_table',
+           'load_sweep', 'run_ids', 'RunOutcome', 'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport',
+           'run_comparison', 'run_sweep', 'main']
 
 # %% ../nbs/06_sweep.ipynb #c007
 class SweepConfigError(ValueError):
@@ -45,6 +46,10 @@ class SweepConfigError(ValueError):
 
 RESERVED_PARAMETERS = ("output_dir", "run_info")
 KERNEL = "clv-research"
+
+def templates_dir() -> Path:
+    "The report templates shipped inside the installed package (copies of nbs/reports' by `make sync`): experiment.ipynb, comparison.ipynb, cdnow_data.ipynb."
+    return Path(str(importlib.resources.files("clv_research") / "templates"))
 
 def _literal(source: str):
     "The value of a literal written in Python source, None for anything else."
@@ -62,7 +67,7 @@ def template_parameters(notebook) -> dict:
 
 # %% ../nbs/06_sweep.ipynb #c010
 CONFIG_KEYS = {"name": "the sweep's name (a folder name)", "description": "free text for the report",
-               "notebook": "experiment template, relative to the YAML file",
+               "notebook": "experiment template, relative to the YAML file (default: the one shipped in the package)",
                "comparison": "comparison notebook, relative to the YAML file (default: comparison.ipynb beside the "
                              "template; null: none)",
                "parameters": "parameters fixed for every run", "grid": "lists whose product gives the runs",
@@ -330,12 +335,13 @@ def load_sweep(config) -> SweepConfig:
     for k in raw:
         if k not in CONFIG_KEYS: raise SweepConfigError(f"{src}: unknown key {k!r}{_did_you_mean(k, CONFIG_KEYS)} "
                                                         f"(allowed: {list(CONFIG_KEYS)})")
-    for k in ("name", "notebook"):
-        if not isinstance(raw.get(k), str) or not raw[k]: raise SweepConfigError(f"{src}: '{k}' ({CONFIG_KEYS[k]}) is required")
+    if not isinstance(raw.get("name"), str) or not raw["name"]: raise SweepConfigError(f"{src}: 'name' ({CONFIG_KEYS['name']}) is required")
+    if "notebook" in raw and (not isinstance(raw["notebook"], str) or not raw["notebook"]):
+        raise SweepConfigError(f"{src}: 'notebook' must be a path (leave it out for the packaged experiment template)")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", raw["name"]):
         raise SweepConfigError(f"{src}: name {raw['name']!r} must be a folder name (letters, digits, '_', '.', '-')")
     base = path.parent if path else Path.cwd()
-    notebook = (base / raw["notebook"]).resolve()
+    notebook = (base / raw["notebook"]).resolve() if "notebook" in raw else templates_dir() / "experiment.ipynb"
     if not notebook.exists(): raise SweepConfigError(f"{src}: notebook {raw['notebook']!r} not found (looked for {notebook})")
     comparison = raw.get("comparison")
     if "comparison" not in raw:  # default: the comparison notebook beside the template, if there is one
@@ -402,11 +408,14 @@ def _error_record(e: BaseException, run: Run) -> dict:
             "message": _ansi_free(str(evalue if evalue is not None else e)), "traceback_tail": lines[-25:]}
 
 def _notebook_parameters(config: SweepConfig, run: Run, folder: Path) -> dict:
-    "The parameters papermill injects: the run's, with a relative dataset path resolved and the sweep's own two."
+    "The parameters papermill injects: the run's, with relative dataset and attributes paths resolved against the YAML, and the sweep's own two."
     params = copy.deepcopy(run.parameters)
+    local = lambda p: str((config.base / p).resolve()) if not Path(p).expanduser().is_absolute() else p
     ds = params.get("dataset")
-    if isinstance(ds, str) and not is_builtin_dataset(ds) and not Path(ds).expanduser().is_absolute():
-        params["dataset"] = str((config.base / ds).resolve())
+    if isinstance(ds, str) and not is_builtin_dataset(ds): params["dataset"] = local(ds)
+    attributes = params.get("attributes")
+    if isinstance(attributes, str): params["attributes"] = local(attributes)
+    elif isinstance(attributes, dict) and isinstance(attributes.get("path"), str): attributes["path"] = local(attributes["path"])
     params["output_dir"] = str(folder.resolve())
     params["run_info"] = {"sweep": config.name, "run_id": run.run_id, "point": run.point, "parameters": run.parameters,
                           **({"study": run.study} if run.study else {})}
@@ -463,7 +472,7 @@ def execute_run(config: SweepConfig, run: Run, sweep_dir, force: bool = False) -
     if not why and (folder / "metrics.json").exists() and (folder / "run.html").exists() and not force:
         return RunOutcome(run, "skipped", folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("metrics.json", "run.html", "error.json", "model_errors.json", "kernel.log"):
+    for name in ("metrics.json", "run.html", "error.json", "model_errors.json", "kernel.log", "progress.json"):
         (folder / name).unlink(missing_ok=True)
     tmp, started = folder / ".run.tmp.ipynb", time.perf_counter()
     try:
@@ -576,8 +585,6 @@ def _select(runs: list[Run], only) -> list[Run]:
     if unknown: raise SweepConfigError(f"--only {unknown[0]!r} is not a run of this sweep{_did_you_mean(unknown[0], ids)}; runs: {ids}")
     return [r for r in runs if r.run_id in only]
 
-def _label(run: Run) -> str: return ", ".join(f"{k}={v}" for k, v in run.point.items()) or run.run_id
-
 # %% ../nbs/06_sweep.ipynb #c033
 def run_comparison(config: SweepConfig, sweep_dir, run_ids: list[str]) -> Path:
     "Execute the comparison notebook over the sweep's runs into `index.ipynb` and render `index.html`."
@@ -594,6 +601,32 @@ def run_comparison(config: SweepConfig, sweep_dir, run_ids: list[str]) -> Path:
     return render_html(sweep_dir / "index.ipynb", sweep_dir / "index.html", title=f"{config.name}: comparison")
 
 # %% ../nbs/06_sweep.ipynb #c033b
+def _run_status(folder: Path, run_id: str, started: float) -> str:
+    "A running run for the progress bar: its id, the model it is fitting (i of n) and the seconds since it started."
+    try: state = _read_json(folder / "progress.json")
+    except (OSError, ValueError): state = None  # not written yet
+    seconds = f"{time.perf_counter() - started:.0f} s"
+    if not state: return f"{run_id}: starting, {seconds}"
+    if state.get("state") == "done": return f"{run_id}: scoring and report, {seconds}"
+    return f"{run_id}: {state.get('model')} ({state.get('index')}/{state.get('models')}), {seconds}"
+
+def _execute_runs(runs: list, work, jobs: int, bar, report) -> None:
+    "Run `work(run)` for every run, `jobs` at a time, ticking `bar`; outcomes in `report.outcomes`, in run order."
+    if jobs == 1:
+        for run in runs:
+            report.outcomes.append(work(run))
+            bar.update()
+        return
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = [pool.submit(work, r) for r in runs]
+    try:
+        for _ in as_completed(futures): bar.update()
+    except BaseException:  # Ctrl-C: start no new run; the running ones finish
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    report.outcomes = [f.result() for f in futures]
+
 def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=None, comparison: bool = True,
               progress: bool = True) -> SweepReport:
     "Execute every run of a sweep (skipping finished ones), then the leaderboard and the comparison page."
@@ -608,27 +641,21 @@ def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=No
     report = SweepReport(config, sweep_dir)
     from tqdm.auto import tqdm
     with tqdm(total=len(runs), desc=f"sweep {config.name}", unit="run", disable=not progress, file=sys.stderr) as bar:
-        if jobs == 1:
-            for run in runs:
-                bar.set_postfix_str(_label(run))
-                report.outcomes.append(execute_run(config, run, sweep_dir, force))
-                bar.update()
-        else:
-            running, lock = set(), threading.Lock()
-            def work(run):
-                with lock: running.add(run.run_id); bar.set_postfix_str(" | ".join(sorted(running)))
-                try: return execute_run(config, run, sweep_dir, force)
-                finally:
-                    with lock: running.discard(run.run_id)
-            pool = ThreadPoolExecutor(max_workers=jobs)
-            futures = [pool.submit(work, r) for r in runs]
-            try:
-                for _ in as_completed(futures): bar.update()
-            except BaseException:  # Ctrl-C: start no new run; the running ones finish
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-            pool.shutdown()
-            report.outcomes = [f.result() for f in futures]
+        running, lock, stop = {}, threading.Lock(), threading.Event()
+        def show():
+            with lock: text = " | ".join(_run_status(sweep_dir / "runs" / rid, rid, t) for rid, t in sorted(running.items()))
+            bar.set_postfix_str(text)
+        def work(run):
+            with lock: running[run.run_id] = time.perf_counter()
+            show()
+            try: return execute_run(config, run, sweep_dir, force)
+            finally:
+                with lock: running.pop(run.run_id, None)
+        def monitor():
+            while not stop.wait(1.0): show()
+        if progress: threading.Thread(target=monitor, daemon=True).start()
+        try: _execute_runs(runs, work, jobs, bar, report)
+        finally: stop.set()
     ids = [r.run_id for r in all_runs]
     if config.studies: write_json(sweep_dir / "studies.json", study_table(config))
     report.leaderboard = write_leaderboard(sweep_dir, ids, config.rank_by)

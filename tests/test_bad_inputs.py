@@ -209,7 +209,7 @@ def test_unknown_rank_by_lists_the_allowed_values(tmp_path):
     from clv_research.data import repo_root
     from clv_research.metrics import rank_models
     from clv_research.sweep import SweepConfigError, leaderboard, load_sweep
-    config = {"name": "t", "notebook": str(repo_root() / "nbs" / "reports" / "experiment.ipynb"), "rank_by": "gini",
+    config = {"name": "t", "notebook": str(repo_root() / "clv_research" / "templates" / "experiment.ipynb"), "rank_by": "gini",
               "parameters": {"models": ["zero"]}}
     with pytest.raises(SweepConfigError) as err: load_sweep(config)
     assert "rank_by = 'gini' is not valid; allowed: ['composite', 'purchases_mae'" in str(err.value)
@@ -239,7 +239,7 @@ def test_oracle_named_on_cdnow_fails_in_that_model():
 def test_bad_studies_name_the_study_and_key():
     from clv_research.data import repo_root
     from clv_research.sweep import SweepConfigError, load_sweep
-    base = {"name": "t", "notebook": str(repo_root() / "nbs" / "reports" / "experiment.ipynb"),
+    base = {"name": "t", "notebook": str(repo_root() / "clv_research" / "templates" / "experiment.ipynb"),
             "parameters": {"models": ["zero"]}}
     for studies, message in (
             ([{"name": "lc", "grid": {"customers": [50.5]}}], "studies.lc.grid.customers[0] = 50.5 is not valid"),

@@ -14,15 +14,16 @@ import yaml
 from clv_research.data import repo_root
 from clv_research.metrics import SCORE_KEYS
 from clv_research.models import available_models
-from clv_research.sweep import load_sweep, main, run_sweep, study_table
+from clv_research.sweep import load_sweep, main, run_sweep, study_table, templates_dir
 
-REPORTS = repo_root() / "nbs" / "reports"
+REPORTS = repo_root() / "nbs" / "reports"  # the repository's sweep files
+TEMPLATES = templates_dir()  # the packaged report templates
 FAST = [m for m in ("zero", "historical_rate", "bgnbd_gg") if m in available_models()]
 
 
 def write_config(folder: Path, grid: dict, name: str = "tiny", models=("zero",), **parameters) -> Path:
     "A sweep file on 300 simulated customers, absolute template paths, written into `folder`."
-    config = {"name": name, "notebook": str(REPORTS / "experiment.ipynb"), "comparison": str(REPORTS / "comparison.ipynb"),
+    config = {"name": name, "notebook": str(TEMPLATES / "experiment.ipynb"), "comparison": str(TEMPLATES / "comparison.ipynb"),
               "parameters": {**({} if "dataset" in grid else {"dataset": "simulated:300"}), "models": list(models),
                              "n_samples": 50,
                              "model_params": {"bgnbd_gg": {"interval_draws": 100}} if "bgnbd_gg" in models else {},
@@ -149,7 +150,7 @@ def test_failure_is_isolated_and_resumable(tmp_path):
 
 def test_cli_errors_and_entry_points(tmp_path, capsys):
     bad = tmp_path / "bad.yml"
-    bad.write_text(f"name: t\nnotebook: {REPORTS / 'experiment.ipynb'}\ngrid:\n  datset: [cdnow]\n")
+    bad.write_text(f"name: t\nnotebook: {TEMPLATES / 'experiment.ipynb'}\ngrid:\n  datset: [cdnow]\n")
     assert main([str(bad), "--out", str(tmp_path)]) == 2
     assert "unknown parameter 'datset'" in capsys.readouterr().err
     yml = write_config(tmp_path, {"dataset": ["cdnow", "cdnow-sample"]})
@@ -171,7 +172,13 @@ def test_default_config_is_valid():
                                                                      "learning-curve": 7}
     shared = studies.loc[studies["run_id"] == "history__calibration_end-1997-09-30", "study"].tolist()
     assert shared == ["history", "learning-curve"]  # the all-customers point of the curve is the 1997-09-30 history run
-    assert config.notebook == (REPORTS / "experiment.ipynb").resolve()
+    assert config.notebook == repo_root() / "nbs" / "reports" / "experiment.ipynb"  # the source, not the packaged copy
+
+
+def test_packaged_templates_are_copies_of_the_sources():
+    "The package ships nbs/reports' templates (make sync copies them), so a sweep outside the repository runs the same notebooks."
+    for template in ("experiment.ipynb", "comparison.ipynb", "cdnow_data.ipynb"):
+        assert (TEMPLATES / template).read_bytes() == (repo_root() / "nbs" / "reports" / template).read_bytes(), template
 
 
 def test_templates_name_no_model():
@@ -180,7 +187,7 @@ def test_templates_name_no_model():
     names = available_models()
     words = set(names) | {type(make_model(n)).__name__ for n in names} | set(MODEL_MODULES)
     for template in ("experiment.ipynb", "comparison.ipynb"):
-        cells = json.loads((REPORTS / template).read_text())["cells"]
+        cells = json.loads((TEMPLATES / template).read_text())["cells"]
         text = "\n".join("".join(c["source"]) for c in cells)
         named = sorted(w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text))
         assert not named, f"{template} names {named}"
