@@ -322,8 +322,8 @@ def _expected_new(model):
     return None
 
 # %% ../nbs/05_experiment.ipynb #c030
-def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: dict, predict_seconds: dict | None = None,
-                    budget: float = 5.0, inputs: dict | None = None, errors: dict | None = None) -> pd.DataFrame:
+def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: dict, inputs: dict | None = None,
+                    errors: dict | None = None) -> pd.DataFrame:
     "Weekly cumulative repeat transactions: actual, each model's conditional forecast and unconditional curve."
     cal, hold = summary.attrs["calibration_end"], summary.attrs["holdout_end"]
     actual = cumulative_repeat_transactions(transactions, cal, hold, "W")
@@ -337,16 +337,12 @@ def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: d
     end_days = period_end.to_numpy().astype("datetime64[D]").astype(np.int64)
     for label, model in fitted.items():
         if getattr(model, "supervised", False) or len(future) == 0: continue
-        seconds = max((predict_seconds or {}).get(label, 0.0), 1e-3)
-        step = max(1, math.ceil(len(future) * seconds / budget))
-        asked = np.unique(np.r_[future[::step], future[-1]])
         x = (inputs or {}).get(label, calib)  # the summary the model predicts from (with its extra features)
         try:
             if callable(getattr(model, "expected_cumulative_purchases", None)):  # a model that forecasts every week at once
-                asked = future
                 sums = np.asarray(model.expected_cumulative_purchases(x, horizon[future]), float)
             else:
-                sums = np.array([model.predict(x, horizon=float(horizon[i]))["purchases"].sum() for i in asked])
+                sums = np.array([model.predict(x, horizon=float(h))["purchases"].sum() for h in horizon[future]])
             fn = _expected_new(model)
             new = None if fn is None else _unconditional(fn, summary, end_days, unit_days)
         except Exception as e:
@@ -356,7 +352,7 @@ def tracking_curves(transactions: pd.DataFrame, summary: pd.DataFrame, fitted: d
             continue
         if np.isnan(sums).any(): continue  # a spend-only model
         curve = out["actual"].to_numpy().copy()
-        curve[future] = base + np.interp(horizon[future], np.r_[0.0, horizon[asked]], np.r_[0.0, sums])
+        curve[future] = base + sums
         out[label] = curve
         if new is not None: out[f"{label} (unconditional)"] = new
     return out
@@ -672,8 +668,8 @@ class ScoringOptions:
 # %% ../nbs/05_experiment.ipynb #c043f
 def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.DataFrame, horizon: float,
                 protocol: Protocol, folds: int, seed: int, segment, scoring: ScoringOptions, on_model=None) -> dict:
-    "Evaluate every model: dicts label -> scores row, predictions, fitted model, input, predict seconds; and errors."
-    out = {k: {} for k in ("rows", "predictions", "fitted", "inputs", "seconds", "errors")}
+    "Evaluate every model: dicts label -> scores row, predictions, fitted model, input; and errors."
+    out = {k: {} for k in ("rows", "predictions", "fitted", "inputs", "errors")}
     started = time.perf_counter()
     report = lambda i, label, state: on_model and on_model({"model": label, "index": i + 1, "models": len(specs),
                                                             "state": state, "elapsed": round(time.perf_counter() - started, 1)})
@@ -691,8 +687,7 @@ def _run_models(specs: list[ModelSpec], summary: pd.DataFrame, transactions: pd.
             out["rows"][spec.label] = {**dict.fromkeys(SCORE_KEYS, np.nan), "fit_seconds": np.nan, "predict_seconds": np.nan}
             continue
         out["rows"][spec.label] = {**ev["scores"], "fit_seconds": ev["fit_seconds"], "predict_seconds": ev["predict_seconds"]}
-        for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"]),
-                           ("seconds", ev["predict_seconds"])):
+        for key, value in (("predictions", ev["predictions"]), ("fitted", ev["model"]), ("inputs", ev["input"])):
             out[key][spec.label] = value
     if specs: report(len(specs) - 1, specs[-1].label, "done")
     return out
@@ -787,7 +782,7 @@ def run_experiment(
               "customers": customers, "subset_seed": subset_seed, "left_out_needs_truth": left_out,
               "attributes": None if attributes is None else list(table.columns),
               "models": {s.label: s.describe() for s in specs}}
-    curves = (tracking_curves(transactions, summary, runs["fitted"], runs["seconds"], inputs=runs["inputs"],
+    curves = (tracking_curves(transactions, summary, runs["fitted"], inputs=runs["inputs"],
                               errors=runs["errors"] if scoring.on_error == "record" else None) if scoring.tracking else None)
     if curves is not None: _add_weekly_mape(metrics, curves, cal)
     params["seconds"] = time.perf_counter() - started
