@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'GRID_KEYS',
            'MAX_NB_SHAPE', 'ImportanceKind', 'feature_names', 'customer_features', 'conformal_quantile',
-           'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV', 'tweedie_dispersion',
-           'negative_binomial_shape', 'conformity_scores', 'widen_interval', 'holdout_labels', 'balance_scale',
-           'tweedie_draws', 'negative_binomial_draws', 'plot_importance', 'plot_contributions']
+           'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV', 'extra_features',
+           'tweedie_dispersion', 'negative_binomial_shape', 'conformity_scores', 'widen_interval', 'holdout_labels',
+           'balance_scale', 'tweedie_draws', 'negative_binomial_draws', 'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
@@ -265,14 +265,17 @@ class BoostedCLV(CLVModel):
         return None if self.intervals is None else as_options(self.intervals, IntervalOptions, "intervals")
 
 # %% ../nbs/08_boosting.ipynb #c018f
+def extra_features(transactions: pd.DataFrame, calibration_end, windows, time_unit: str, model: str) -> pd.DataFrame:
+    "`customer_features` without the columns `rfm_summary` already has, for spend model `model` (an error on a timing-only log)."
+    if "amount" not in transactions.columns:
+        raise SummaryError(f"{model} predicts spend and needs amounts, but the log is timing-only (no amount column): "
+                           "load it with its amount column, or use a purchase model (bgnbd_gg, pnbd_gg, historical_rate)")
+    return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
+
 @patch
 def transaction_features(self: BoostedCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
-    "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
-    if "amount" not in transactions.columns:
-        raise SummaryError(f"{self.name} predicts spend and needs amounts, but the log is timing-only (no amount column): "
-                           "load it with its amount column, or use a purchase model (bgnbd_gg, pnbd_gg, historical_rate)")
-    windows = self._feature_options.windows
-    return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
+    "`extra_features` with this model's windows (the runner joins these onto the summary)."
+    return extra_features(transactions, calibration_end, self._feature_options.windows, time_unit, self.name)
 
 # %% ../nbs/08_boosting.ipynb #c020
 @patch

@@ -17,7 +17,7 @@ from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import permutation_importance
 
 from .boosting import (SUMMARY_FEATURES, FeatureOptions, conformal_quantile, conformity_scores,
-                                   customer_features, feature_names, holdout_labels, widen_interval)
+                                   extra_features, feature_names, holdout_labels, widen_interval)
 from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
                                  interval_frame,
                                  prediction_frame, register_model)
@@ -70,9 +70,8 @@ class ForestCLV(CLVModel):
 # %% ../nbs/09c_forest.ipynb #f014
 @patch
 def transaction_features(self: ForestCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
-    "`customer_features` without the columns `rfm_summary` already has (as `BoostedCLV.transaction_features`)."
-    windows = self._feature_options.windows
-    return customer_features(transactions, calibration_end, windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
+    "The boosted models' `extra_features` with this forest's windows (the runner joins these onto the summary)."
+    return extra_features(transactions, calibration_end, self._feature_options.windows, time_unit, self.name)
 
 @patch
 def _design(self: ForestCLV, summary: pd.DataFrame) -> np.ndarray:

@@ -47,7 +47,7 @@ from fastcore.basics import patch
 from scipy.special import ndtr
 
 from .boosting import (SUMMARY_FEATURES, FeatureOptions, balance_scale, conformal_quantile,
-                                   conformity_scores, customer_features, feature_names, holdout_labels,
+                                   conformity_scores, extra_features, feature_names, holdout_labels,
                                    negative_binomial_draws, negative_binomial_shape, tweedie_dispersion, tweedie_draws,
                                    widen_interval)
 from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
@@ -148,8 +148,8 @@ class FeedForwardCLV(CLVModel):
 # %% ../nbs/09_neural.ipynb #n030
 @patch
 def transaction_features(self: FeedForwardCLV, transactions: pd.DataFrame, calibration_end, time_unit: str = "W") -> pd.DataFrame:
-    "`customer_features` without the columns `rfm_summary` already has (the runner joins these onto the summary)."
-    return customer_features(transactions, calibration_end, self._feature_options.windows, time_unit).drop(columns=list(SUMMARY_FEATURES))
+    "The boosted models' `extra_features` with this network's windows (the runner joins these onto the summary)."
+    return extra_features(transactions, calibration_end, self._feature_options.windows, time_unit, self.name)
 
 @patch
 def _feature_columns(self: FeedForwardCLV, summary: pd.DataFrame) -> list[str]:
