@@ -17,7 +17,8 @@ def settings():
 
 
 def normalise(req: str) -> str:
-    return re.sub(r"\s+", "", req).lower().replace("_", "-")
+    "A pin without spaces and extras (conda's dask is pip's dask[dataframe])."
+    return re.sub(r"\[[^]]*\]", "", re.sub(r"\s+", "", req)).lower().replace("_", "-")
 
 
 def test_environment_yml_has_the_settings_pins():
