@@ -82,12 +82,16 @@ def _purchase_runs(days: pd.DataFrame) -> _PurchaseRuns:
 
 # %% ../nbs/08_boosting.ipynb #c007
 def customer_features(
-    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount, optional quantity)
+    transactions: pd.DataFrame,  # standard transactions (customer_id, date, amount, optional quantity); pandas or Dask
     calibration_end,  # last calibration day, inclusive; later rows are ignored
     windows=(4, 13, 26),  # trailing windows, in time units, for recent purchases and spend
     time_unit: str = "W",  # 'W', 'D' or 'M', as in rfm_summary
 ) -> pd.DataFrame:
     "Per-customer behaviour features computed only from transactions on or before `calibration_end`."
+    if not isinstance(transactions, pd.DataFrame) and hasattr(transactions, "map_partitions"):  # a Dask frame
+        from .scale import map_customer_partitions
+        seen = transactions[transactions["date"] < _calibration_day(calibration_end) + pd.Timedelta(days=1)]
+        return map_customer_partitions(seen, customer_features, calibration_end, windows, time_unit)
     unit = time_unit_days(time_unit)
     ws = _check_windows(windows)
     missing = [c for c in ("customer_id", "date", "amount") if c not in transactions.columns]

@@ -19,8 +19,9 @@ from scipy.special import gammainc, gammaincinv, ndtr, ndtri
 # %% auto #0
 __all__ = ['STANDARD_COLUMNS', 'CDNOW_FILES', 'DONATIONS_FILE', 'DEFAULT_SEGMENTS', 'TRUTH_COLUMNS', 'WORLDS',
            'TransactionDataError', 'repo_root', 'raw_data_dir', 'sha256_file', 'cdnow_path', 'load_cdnow',
-           'load_donations', 'CleaningStep', 'CleaningReport', 'load_transactions', 'load_attributes', 'Seasonality',
-           'operational_clock', 'simulate_transactions', 'simulate_world']
+           'load_donations', 'CleaningStep', 'CleaningReport', 'drop_duplicate_rows', 'clean_transactions',
+           'load_transactions', 'load_attributes', 'Seasonality', 'operational_clock', 'simulate_transactions',
+           'simulate_world']
 
 # %% ../nbs/00_data.ipynb #c006
 class TransactionDataError(ValueError):
@@ -310,33 +311,27 @@ def _apply_policy(out: pd.DataFrame, report: CleaningReport, drop_missing_amount
     return _apply_dates_and_duplicates(out, report, keep, drop_duplicates, end)
 
 def _apply_dates_and_duplicates(out: pd.DataFrame, report: CleaningReport, keep: pd.Series, drop_duplicates: bool, end) -> pd.DataFrame:
-    "The kept rows after the policy steps that need no amount: rows after `end`, exact duplicates."
+    "The kept rows after the policy steps that need no amount: rows after `end`, exact duplicates (`drop_duplicates=None`: not checked)."
     if end is not None:
         late = keep & (out["date"] > pd.Timestamp(end))
         report.add("after_end", "dropped", late.sum(), f"dated after end={pd.Timestamp(end).date()}")
         keep &= ~late
-    if drop_duplicates:
-        dup = out[keep].duplicated(keep="first").reindex(out.index, fill_value=False)
-        report.add("duplicate_rows", "dropped", dup.sum(), "exact repeat of an earlier row")
-        keep &= ~dup
-    return out[keep]
+    if drop_duplicates is None: return out[keep]  # checked later, over whole customers (the Dask path)
+    return drop_duplicate_rows(out[keep], report, drop_duplicates)
 
-# %% ../nbs/00_data.ipynb #c019g
-def load_transactions(
-    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, or a DataFrame
-    customer_id: str = "customer_id",  # name of the customer id column in the input
-    date: str = "date",  # name of the date column
-    amount: str | None = "amount",  # name of the amount (spend) column; None (or no column 'amount'): a timing-only log
-    quantity: str | None = None,  # name of an optional quantity column
-    date_format: str | None = None,  # strptime format; inferred (ISO 8601 or YYYYMMDD) when None
-    drop_duplicates: bool = True,  # drop exact duplicate rows
-    drop_nonpositive: bool = True,  # drop rows with amount <= 0 (returns, refunds)
-    drop_missing_amount: bool = True,  # drop rows without an amount (False: raise)
-    end=None,  # drop rows dated after this date (e.g. test orders in the future)
-    **read_kwargs,  # passed to pandas.read_csv / read_parquet (sep, encoding, decimal, ...)
-) -> tuple[pd.DataFrame, CleaningReport]:
-    "Standard transactions frame and `CleaningReport` from a user's file or frame."
-    frame, source, from_file = _read_input(path_or_frame, customer_id, read_kwargs)
+def drop_duplicate_rows(out: pd.DataFrame, report: CleaningReport, drop_duplicates: bool = True) -> pd.DataFrame:
+    "`out` without exact repeats of an earlier row (counted in `report`; none dropped if `drop_duplicates` is False)."
+    if not drop_duplicates: return out
+    dup = out.duplicated(keep="first")
+    report.add("duplicate_rows", "dropped", dup.sum(), "exact repeat of an earlier row")
+    return out[~dup.to_numpy()]
+
+# %% ../nbs/00_data.ipynb #c019k
+def clean_transactions(frame: pd.DataFrame, source: str, from_file: bool, customer_id: str = "customer_id",
+                       date: str = "date", amount: str | None = "amount", quantity: str | None = None,
+                       date_format: str | None = None, drop_duplicates: bool | None = True, drop_nonpositive: bool = True,
+                       drop_missing_amount: bool = True, end=None) -> tuple[pd.DataFrame, CleaningReport]:
+    "The standard columns of `frame` checked and cleaned as `load_transactions` does (rows in input order), with the report."
     report = CleaningReport(source=source, rows_read=len(frame))
     if len(frame) == 0:
         raise TransactionDataError(f"{source} has a header but no rows")
@@ -357,12 +352,40 @@ def load_transactions(
     out = _apply_policy(_standard_frame(frame, mapping, ids, dates, amounts, quantities), report,
                         drop_missing_amount, drop_nonpositive, drop_duplicates, end,
                         frame[[amount]] if report.amounts else None, from_file)
-    if len(out) == 0:
-        raise TransactionDataError(f"{source}: all {report.rows_read} rows were removed by cleaning:\n{report}")
-    out = out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True)
     report.rows_out = len(out)
     report.dropped_customers = sorted(set(ids.astype(str)) - set(out["customer_id"]))  # e.g. a refund as the only row
     return out, report
+
+# %% ../nbs/00_data.ipynb #c019g
+def load_transactions(
+    path_or_frame,  # CSV/TSV/TXT (optionally .gz) or Parquet path, a Parquet folder or glob (with engine='dask'), or a DataFrame
+    customer_id: str = "customer_id",  # name of the customer id column in the input
+    date: str = "date",  # name of the date column
+    amount: str | None = "amount",  # name of the amount (spend) column; None (or no column 'amount'): a timing-only log
+    quantity: str | None = None,  # name of an optional quantity column
+    date_format: str | None = None,  # strptime format; inferred (ISO 8601 or YYYYMMDD) when None
+    drop_duplicates: bool = True,  # drop exact duplicate rows
+    drop_nonpositive: bool = True,  # drop rows with amount <= 0 (returns, refunds)
+    drop_missing_amount: bool = True,  # drop rows without an amount (False: raise)
+    end=None,  # drop rows dated after this date (e.g. test orders in the future)
+    engine: Literal["pandas", "dask"] = "pandas",  # 'dask': a lazy Dask DataFrame partitioned by customer (clv_research.scale)
+    customer_partitions: int | None = None,  # engine='dask': hash customers into this many partitions
+    **read_kwargs,  # passed to pandas.read_csv / read_parquet (sep, encoding, decimal, ...)
+) -> tuple[pd.DataFrame, CleaningReport]:
+    "Standard transactions frame and `CleaningReport` from a user's file or frame."
+    options = dict(customer_id=customer_id, date=date, amount=amount, quantity=quantity, date_format=date_format,
+                   drop_duplicates=drop_duplicates, drop_nonpositive=drop_nonpositive,
+                   drop_missing_amount=drop_missing_amount, end=end)
+    if engine == "dask":
+        from .scale import load_transactions_dask
+        return load_transactions_dask(path_or_frame, customer_partitions=customer_partitions, **options, **read_kwargs)
+    if engine != "pandas": raise ValueError(f"engine={engine!r}: choose 'pandas' or 'dask'")
+    if customer_partitions is not None: raise ValueError("customer_partitions is an option of engine='dask'")
+    frame, source, from_file = _read_input(path_or_frame, customer_id, read_kwargs)
+    out, report = clean_transactions(frame, source, from_file, **options)
+    if len(out) == 0:
+        raise TransactionDataError(f"{source}: all {report.rows_read} rows were removed by cleaning:\n{report}")
+    return out.sort_values(["customer_id", "date"], kind="stable").reset_index(drop=True), report
 
 # %% ../nbs/00_data.ipynb #c024w
 def load_attributes(
@@ -557,6 +580,7 @@ def simulate_transactions(
     seasonality: Seasonality | None = None,  # a calendar multiplier on every purchase rate
     spend_rate_correlation: float = 0.0,  # copula correlation of each customer's mean spend with their purchase rate
     truth_columns: bool = False,  # put each customer's truth on every transaction row (TRUTH_COLUMNS)
+    id_offset: int = 0,  # customer ids start at c{id_offset + 1} (chunks of one large log: clv_research.scale)
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     "Simulated transactions and the per-customer truth table, from BTYD processes with segment-level parameters."
     _check_options(process, timing_shape, seasonality, spend_rate_correlation)
@@ -584,7 +608,7 @@ def simulate_transactions(
     spend = rng.gamma(par["p"][all_owner], 1.0 / nu[all_owner])
     first_date = start + pd.to_timedelta(first_day, unit="D")
     dates = first_date.values[all_owner] + pd.to_timedelta(all_time * 7.0, unit="D").values
-    ids = np.char.add("c", np.arange(1, n_customers + 1).astype(str))
+    ids = np.char.add("c", np.arange(id_offset + 1, id_offset + n_customers + 1).astype(str))
     seg_names = np.array(list(segments), dtype=object)[segment]
     tx = pd.DataFrame({"customer_id": ids[all_owner], "date": pd.DatetimeIndex(dates).floor("D"),
                        "amount": np.round(spend, 2), "segment": seg_names[all_owner]})

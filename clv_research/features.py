@@ -16,8 +16,8 @@ from .data import TransactionDataError
 
 # %% auto #0
 __all__ = ['TIME_UNITS', 'TimeUnit', 'SPEND_COLUMNS', 'PERIOD_DAYS', 'OpportunityPeriod', 'time_unit_days', 'purchase_days',
-           'rfm_summary', 'summary_fingerprint', 'training_record', 'check_attributes', 'join_attributes',
-           'compress_summary', 'opportunity_summary']
+           'summary_of_days', 'with_summary_attrs', 'rfm_summary', 'summary_fingerprint', 'training_record',
+           'check_attributes', 'join_attributes', 'compress_summary', 'opportunity_summary']
 
 # %% ../nbs/01_features.ipynb #c005
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -136,22 +136,9 @@ def _holdout_columns(summary: pd.DataFrame, merged: dict, codes, keep, cal_day: 
     summary["duration_holdout"] = (hold_end - cal_end).days / unit
     return int((day > hold_day).sum())
 
-# %% ../nbs/01_features.ipynb #c011e
-def rfm_summary(
-    transactions: pd.DataFrame,  # standard transactions (customer_id, date, and amount unless a timing-only log)
-    calibration_end,  # last day of calibration, inclusive
-    holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
-    time_unit: TimeUnit = "W",  # 'W' weeks, 'D' days or 'M' months
-    segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
-    beyond_data: bool = False,  # allow a calibration_end after the last transaction (scoring as of today)
-) -> pd.DataFrame:
-    "Per-customer frequency, recency, T, monetary value (if the log has amounts), cohort and (with `holdout_end`) holdout outcome."
-    unit = time_unit_days(time_unit)
-    cal_end = _as_day(calibration_end, "calibration_end")
-    merged = _merged_days(transactions, segment)
-    first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
-    if beyond_data: last_day = max(last_day, cal_end)
-    hold_end = _holdout_end(first_day, last_day, cal_end, holdout_end, unit)
+# %% ../nbs/01_features.ipynb #c011c
+def summary_of_days(merged: dict, cal_end: pd.Timestamp, hold_end, unit: float, segment: str | None = None) -> tuple[pd.DataFrame, dict]:
+    "The summary columns of merged purchase days (`_merged_days`), and the counts of what they leave out; no checks of the dates."
     cal_day = int(np.datetime64(cal_end, "D").astype(np.int64))
     summary, codes, keep, starts = _calibration_columns(merged, cal_day, unit)
     if segment:
@@ -160,10 +147,39 @@ def rfm_summary(
     if hold_end is not None:
         excluded["purchase_days_after_holdout"] = _holdout_columns(summary, merged, codes, keep, cal_day, hold_end,
                                                                    cal_end, unit)
+    return summary, excluded
+
+# %% ../nbs/01_features.ipynb #c011d
+def with_summary_attrs(summary: pd.DataFrame, time_unit: TimeUnit, cal_end: pd.Timestamp, hold_end, excluded: dict,
+                       amounts: bool) -> pd.DataFrame:
+    "`summary` with the attributes every consumer of a summary reads (time unit, calibration and holdout ends, exclusions)."
     summary.attrs.update(time_unit=time_unit, calibration_end=str(cal_end.date()),
                          holdout_end=None if hold_end is None else str(hold_end.date()), excluded=excluded,
-                         amounts="amount" in merged)
+                         amounts=amounts)
     return summary
+
+# %% ../nbs/01_features.ipynb #c011e
+def rfm_summary(
+    transactions: pd.DataFrame,  # standard transactions (customer_id, date, and amount unless a timing-only log); pandas or Dask
+    calibration_end,  # last day of calibration, inclusive
+    holdout_end=None,  # last day of the holdout, inclusive; None for no holdout columns
+    time_unit: TimeUnit = "W",  # 'W' weeks, 'D' days or 'M' months
+    segment: str | None = None,  # a transactions column carried into the summary (first value per customer)
+    beyond_data: bool = False,  # allow a calibration_end after the last transaction (scoring as of today)
+    output: Literal["pandas", "dask"] = "pandas",  # for Dask transactions: the summary gathered, or kept on the cluster
+) -> pd.DataFrame:
+    "Per-customer frequency, recency, T, monetary value (if the log has amounts), cohort and (with `holdout_end`) holdout outcome."
+    if not isinstance(transactions, pd.DataFrame) and hasattr(transactions, "map_partitions"):
+        from .scale import rfm_summary_dask
+        return rfm_summary_dask(transactions, calibration_end, holdout_end, time_unit, segment, beyond_data, output)
+    unit = time_unit_days(time_unit)
+    cal_end = _as_day(calibration_end, "calibration_end")
+    merged = _merged_days(transactions, segment)
+    first_day, last_day = (pd.Timestamp(d, unit="D") for d in (merged["day"].min(), merged["day"].max()))
+    if beyond_data: last_day = max(last_day, cal_end)
+    hold_end = _holdout_end(first_day, last_day, cal_end, holdout_end, unit)
+    summary, excluded = summary_of_days(merged, cal_end, hold_end, unit, segment)
+    return with_summary_attrs(summary, time_unit, cal_end, hold_end, excluded, "amount" in merged)
 
 # %% ../nbs/01_features.ipynb #c020w
 def summary_fingerprint(summary: pd.DataFrame) -> str:
