@@ -267,7 +267,8 @@ def _customer_ids(frame: pd.DataFrame, column: str, from_file: bool, report: Cle
 def _amounts(frame: pd.DataFrame, column: str, from_file: bool) -> pd.Series:
     "Amounts as floats: an empty amount stays missing, any other value that is not a number raises."
     raw = frame[column]
-    amounts = raw.astype(float) if pd.api.types.is_numeric_dtype(raw) else pd.to_numeric(raw, errors="coerce")
+    if pd.api.types.is_numeric_dtype(raw): return raw.astype(float)
+    amounts = pd.to_numeric(raw, errors="coerce")
     non_numeric = amounts.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
     if non_numeric.any():
         raise TransactionDataError(f"column {column!r}: {_offending(frame, non_numeric, column, from_file)} are not "
@@ -353,7 +354,9 @@ def clean_transactions(frame: pd.DataFrame, source: str, from_file: bool, custom
                         drop_missing_amount, drop_nonpositive, drop_duplicates, end,
                         frame[[amount]] if report.amounts else None, from_file)
     report.rows_out = len(out)
-    report.dropped_customers = sorted(set(ids.astype(str)) - set(out["customer_id"]))  # e.g. a refund as the only row
+    candidates = pd.unique(ids[~ids.index.isin(out.index)].astype(str))  # customers of the dropped rows: few
+    still_there = set(out["customer_id"][out["customer_id"].isin(candidates)])
+    report.dropped_customers = sorted(set(candidates) - still_there)  # e.g. a refund as the only row
     return out, report
 
 # %% ../nbs/00_data.ipynb #c019g

@@ -268,11 +268,15 @@ def _check_unique_customers(index: pd.Index) -> None:
                                    "(reset the index to have it shuffled by customer)")
 
 # %% ../nbs/13_scale.ipynb #sc036
-def map_customer_partitions(transactions, function, *args, **kwargs) -> pd.DataFrame:
-    "`function(partition, *args, **kwargs)` on each customer partition of a Dask frame, results joined and sorted by customer."
+def map_customer_partitions(transactions, function, *args, output: Literal["pandas", "dask"] = "pandas", **kwargs):
+    "`function(partition, *args, **kwargs)` on each customer partition of a Dask frame: joined and sorted by customer, or lazy."
     import dask
     frame = partition_by_customer(transactions)
     call = lambda p: None if len(p) == 0 else function(p.reset_index(drop=True), *args, **kwargs)
+    if output == "dask":
+        meta = function(frame.head(1000).reset_index(drop=True), *args, **kwargs).iloc[:0]  # the first partition's rows
+        return frame.map_partitions(lambda p: meta if len(p) == 0 else call(p), meta=meta, clear_divisions=True)
+    if output != "pandas": raise ValueError(f"output={output!r}: choose 'pandas' or 'dask'")
     results = [r for r in dask.compute(*[dask.delayed(call, pure=True)(p) for p in frame.to_delayed()]) if r is not None]
     if not results: raise TransactionDataError("transactions are empty")
     out = pd.concat(results)
