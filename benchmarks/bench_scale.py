@@ -25,14 +25,16 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION_END, HOLDOUT_END = "2025-12-31", "2026-12-31"
+PANDAS_LIMIT_GB = 20  # of this 24 GB machine: the in-memory path is stopped above it
 WORLD = dict(start="2024-01-01", end="2026-12-31", acquisition_days=364)  # the `segments` world over three years
 
 
 class PeakMemory:
-    "Highest summed RSS of this process and its descendants, sampled in a thread."
+    "Highest summed RSS of this process and its descendants, sampled in a thread; above `limit` bytes, `on_limit()`."
 
-    def __init__(self, every: float = 0.1):
+    def __init__(self, every: float = 0.1, limit: float | None = None, on_limit=None):
         self.every, self.peak, self._stop = every, 0, threading.Event()
+        self.limit, self.on_limit = limit, on_limit
 
     def _rss(self) -> int:
         me = psutil.Process()
@@ -48,7 +50,9 @@ class PeakMemory:
         return self
 
     def _run(self):
-        while not self._stop.wait(self.every): self.peak = max(self.peak, self._rss())
+        while not self._stop.wait(self.every):
+            self.peak = max(self.peak, self._rss())
+            if self.limit and self.peak > self.limit: self.on_limit(self.peak)
 
     def __exit__(self, *exc):
         self._stop.set()
@@ -73,9 +77,10 @@ def simulate(size: int, data: Path, workers: int) -> dict:
     n_customers = int(round(size / per_customer))
     chunk = max(1000, int(round(1_000_000 / per_customer)))  # about 1M transactions per bucket
     started = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
-        made = simulate_to_parquet(folder, n_customers, chunk_customers=chunk, seed=0, segments=DEFAULT_SEGMENTS, **WORLD)
-    made["simulate_seconds"] = round(time.perf_counter() - started, 1)
+    with PeakMemory() as peak:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+            made = simulate_to_parquet(folder, n_customers, chunk_customers=chunk, seed=0, segments=DEFAULT_SEGMENTS, **WORLD)
+    made["simulate_seconds"], made["simulate_peak_gb"] = round(time.perf_counter() - started, 1), round(peak.peak / 2**30, 2)
     made["parquet_mb"] = round(sum(f.stat().st_size for f in folder.rglob("*.parquet")) / 2**20, 1)
     manifest.write_text(json.dumps(made, indent=1))
     return made
@@ -87,18 +92,25 @@ def run_pandas(folder: str) -> dict:
     from clv_research.boosting import customer_features
     from clv_research.data import load_transactions
     from clv_research.features import rfm_summary
-    times = {}
-    with PeakMemory() as peak:
+    times, step = {}, ["read"]
+    def give_up(rss):  # before the machine swaps or the kernel kills something else
+        print("RESULT " + json.dumps({"failed": f"stopped at {rss / 2**30:.1f} GB of memory during '{step[0]}' "
+                                      f"(limit {PANDAS_LIMIT_GB} GB), after {json.dumps({k: round(v, 1) for k, v in times.items()})}"}), flush=True)
+        os._exit(3)
+    with PeakMemory(limit=PANDAS_LIMIT_GB * 2**30, on_limit=give_up) as peak:
         t = time.perf_counter()
         raw = pd.read_parquet(folder).drop(columns=["customer_bucket"])
         times["read"] = time.perf_counter() - t
+        step[0] = "load"
         t = time.perf_counter()
         tx, report = load_transactions(raw)
         del raw
         times["load"] = time.perf_counter() - t
+        step[0] = "summary"
         t = time.perf_counter()
         summary = rfm_summary(tx, CALIBRATION_END, HOLDOUT_END)
         times["summary"] = time.perf_counter() - t
+        step[0] = "features"
         t = time.perf_counter()
         features = customer_features(tx, CALIBRATION_END)
         times["features"] = time.perf_counter() - t
@@ -213,7 +225,8 @@ def main():
         size = parse_size(text)
         made = simulate(size, data, args.workers)
         print(f"== {text}: {made['transactions']:,} transactions of {made['customers']:,} customers in "
-              f"{made['partitions']} buckets, {made['parquet_mb']} MB of Parquet (simulated in {made['simulate_seconds']} s)", flush=True)
+              f"{made['partitions']} buckets, {made['parquet_mb']} MB of Parquet (simulated in {made['simulate_seconds']} s, "
+              f"peak {made.get('simulate_peak_gb', '?')} GB)", flush=True)
         folder, out = made["path"], str(data / f"out-{size}")
         row = {"log": made, "dask": child("dask", folder, out, args.workers, args.memory_limit)}
         print("   dask:  ", json.dumps(row["dask"]), flush=True)
