@@ -806,25 +806,32 @@ def _task_outcome(client, future, run: Run, sweep_dir: Path) -> RunOutcome:
     return RunOutcome(run, "failed", folder, error=record)
 
 def _execute_on_cluster(config: SweepConfig, runs: list, sweep_dir: Path, force: bool, client, bar, report, progress: bool) -> None:
-    "Submit every run as one task (`execute_run` on a worker), ticking `bar` as tasks complete; outcomes in run order."
+    "Submit every run as one task (`execute_run` on a worker), as many at a time as the cluster has threads; outcomes in run order."
     from distributed import as_completed as completed
-    futures = [client.submit(execute_run, config, run, sweep_dir, force, pure=False,
-                             key=f"clv-sweep-{config.name}-{run.run_id}-{uuid.uuid4().hex[:8]}") for run in runs]
-    of, seen = {f.key: run for f, run in zip(futures, runs)}, {}
-    def now():  # the runs on a worker, since when we first saw them there
-        on = {k for keys in client.processing().values() for k in keys if k in of}
-        for k in set(seen) - on: del seen[k]
-        return {of[k].run_id: seen.setdefault(k, time.perf_counter()) for k in on}
-    outcomes = {}
+    queue, futures, started, of, outcomes, lock = list(reversed(runs)), [], {}, {}, {}, threading.Lock()
+    tasks = completed([], loop=client.loop)
+    def top_up():  # the others wait here, so that a worker that dies takes only its running run with it
+        while queue and tasks.count() < max(sum(client.nthreads().values()), 1):
+            run = queue.pop()
+            f = client.submit(execute_run, config, run, sweep_dir, force, pure=False,
+                              key=f"clv-sweep-{config.name}-{run.run_id}-{uuid.uuid4().hex[:8]}")
+            with lock: of[f.key], started[f.key] = run, time.perf_counter()
+            futures.append(f)
+            tasks.add(f)
+    def now():
+        with lock: return {of[k].run_id: t for k, t in started.items()}
     try:
         with _monitor(bar, sweep_dir, now, progress):
-            for f in completed(futures, loop=client.loop):
-                outcomes[f.key] = _task_outcome(client, f, of[f.key], sweep_dir)
+            top_up()
+            for f in tasks:
+                with lock: started.pop(f.key)
+                outcomes[of[f.key].run_id] = _task_outcome(client, f, of[f.key], sweep_dir)
                 bar.update()
-    except BaseException:  # Ctrl-C: cancel the runs not started; a worker cannot stop a running one
+                top_up()
+    except BaseException:  # Ctrl-C: start no new run; a worker cannot stop a running one
         client.cancel(futures)
         raise
-    report.outcomes = [outcomes[f.key] for f in futures]
+    report.outcomes = [outcomes[r.run_id] for r in runs]
 
 # %% ../nbs/06_sweep.ipynb #c035
 def _parser() -> argparse.ArgumentParser:

@@ -1,7 +1,6 @@
 """`clv-sweep --cluster/--scheduler`: the runs of a sweep as tasks on a Dask cluster started by the test (each run still
 starts a kernel, a few seconds each)."""
 import json
-import os
 import time
 
 import dask
@@ -14,78 +13,58 @@ from clv_research import sweep
 from clv_research.sweep import main, run_sweep, templates_dir
 
 TEMPLATES = templates_dir()
-GOOD, BAD = "dataset-cdnow-sample", "dataset-missing.csv"
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    "Two single-threaded worker processes; a task whose worker dies is given up at once (no retry on the other)."
+    "Two single-threaded worker processes; a task whose worker dies is given up at once (Dask retries it 3 times by default)."
     with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as lc:
             yield lc
 
 
-def cdnow_sweep(folder):
-    "Two runs: the CDNOW sample with two cheap models and a small bootstrap, and a dataset file that does not exist."
-    config = {"name": "dist", "notebook": str(TEMPLATES / "experiment.ipynb"), "comparison": None,
-              "parameters": {"models": ["historical_rate", "bgnbd_gg"], "n_samples": 50, "bootstrap": 100,
-                             "model_params": {"bgnbd_gg": {"interval_draws": 100}}},
-              "grid": {"dataset": ["cdnow-sample", "missing.csv"]}}
-    path = folder / "dist.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False))
-    return path
-
-
-def test_cluster_runs_equal_local_runs_and_failures_stay_isolated(tmp_path, cluster):
-    yml = cdnow_sweep(tmp_path)
-    here, there = tmp_path / "here", tmp_path / "there"
-    assert main([str(yml), "--out", str(here), "--quiet", "--only", GOOD]) == 0
-    assert main([str(yml), "--out", str(there), "--quiet", "--cluster", "local:2"]) == 1  # the missing file fails
-    runs = there / "dist" / "runs"
-    for name in ("metrics.json", "bootstrap.json"):
-        assert (here / "dist" / "runs" / GOOD / name).read_bytes() == (runs / GOOD / name).read_bytes(), name
-    assert (runs / GOOD / "run.html").exists() and not (runs / BAD / "metrics.json").exists()
-    error = json.loads((runs / BAD / "error.json").read_text())
-    assert "missing.csv" in error["message"] and error["parameters"]["dataset"] == "missing.csv"
-    outcomes = json.loads((there / "dist" / "outcomes.json").read_text())
-    assert (outcomes["scheduler"], outcomes["workers"]) == ("local:2", 2)
-    assert [(r["run_id"], r["status"]) for r in outcomes["runs"]] == [(GOOD, "done"), (BAD, "failed")]
-    assert outcomes["runs"][0]["worker"].startswith("tcp://")
-    assert json.loads((here / "dist" / "outcomes.json").read_text())["scheduler"] is None
-    again = run_sweep(yml, out=there, progress=False, scheduler=cluster.scheduler_address)  # resume on another cluster
-    assert [o.status for o in again.outcomes] == ["skipped", "failed"]
-    assert f"on {cluster.scheduler_address} (2 workers)" in str(again)
-
-
-def dying_template(folder):
-    "A template whose run kills the worker process executing it (the kernel's parent) when `die` is true."
+def failing_template(folder):
+    "A template whose run raises when `mode` is 'raise' and kills the worker process executing it (the kernel's parent) when 'die'."
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "clv-research", "display_name": "Python (clv-research)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("output_dir = None\nrun_info = {}\ndie = False", metadata={"tags": ["parameters"]}),
+    nb.cells = [nbformat.v4.new_code_cell("output_dir = None\nrun_info = {}\nmode = 'ok'", metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("import json, os, pathlib, signal\n"
-                                          "if die:\n    os.kill(os.getppid(), signal.SIGKILL)\n    os._exit(1)\n"
+                                          "if mode == 'raise':\n    raise ValueError('this run fails')\n"
+                                          "if mode == 'die':\n    os.kill(os.getppid(), signal.SIGKILL)\n    os._exit(1)\n"
                                           "pathlib.Path(output_dir, 'metrics.json').write_text(json.dumps({'zero': {'spend_rmse': 1.0}}))")]
     path = folder / "dying.ipynb"
     nbformat.write(nb, path)
     return path
 
 
-def test_a_run_that_kills_its_worker_is_recorded_and_the_others_finish(tmp_path, cluster):
-    config = {"name": "dying", "notebook": str(dying_template(tmp_path)), "comparison": None, "grid": {"die": [False, True]}}
-    yml = tmp_path / "dying.yml"
+def test_failed_runs_and_dead_workers_are_recorded_and_the_others_finish(tmp_path, cluster):
+    config = {"name": "failing", "notebook": str(failing_template(tmp_path)), "comparison": None,
+              "grid": {"mode": ["die", "raise", "ok"]}}
+    yml = tmp_path / "failing.yml"
     yml.write_text(yaml.safe_dump(config))
     report = run_sweep(yml, out=tmp_path / "out", progress=False, scheduler=cluster.scheduler_address)
-    assert [o.status for o in report.outcomes] == ["done", "failed"], str(report)
-    runs = tmp_path / "out" / "dying" / "runs"
-    assert (runs / "die-false" / "metrics.json").exists() and (runs / "die-false" / "run.html").exists()
-    error = json.loads((runs / "die-true" / "error.json").read_text())
-    assert error["error_type"] == "KilledWorker" and "worker executing this run died" in error["message"]
-    assert (runs / "die-true" / "run.ipynb").exists() and not list(runs.glob("*/.run.tmp*"))  # the partial notebook
-    assert "failed die-true: KilledWorker" in str(report)
+    assert [o.status for o in report.outcomes] == ["failed", "failed", "done"], str(report)
+    runs = tmp_path / "out" / "failing" / "runs"
+    assert (runs / "mode-ok" / "metrics.json").exists() and (runs / "mode-ok" / "run.html").exists()
+    raised = json.loads((runs / "mode-raise" / "error.json").read_text())
+    assert (raised["error_type"], raised["message"]) == ("ValueError", "this run fails")
+    died = json.loads((runs / "mode-die" / "error.json").read_text())
+    assert died["error_type"] == "KilledWorker" and "worker executing this run died" in died["message"]
+    assert all((runs / r / "run.ipynb").exists() for r in ("mode-raise", "mode-die"))  # the partial notebooks
+    assert not list(runs.glob("*/.run.tmp*")) and not (runs / "mode-die" / "metrics.json").exists()
+    assert "failed mode-die: KilledWorker" in str(report) and "failed mode-raise: ValueError" in str(report)
+    assert f"on {cluster.scheduler_address} (2 workers)" in str(report)
+    outcomes = json.loads((tmp_path / "out" / "failing" / "outcomes.json").read_text())
+    assert (outcomes["scheduler"], outcomes["workers"]) == (cluster.scheduler_address, 2)
+    assert outcomes["runs"][2]["worker"].startswith("tcp://127.0.0.1:")
+    again = run_sweep(yml, out=tmp_path / "out", progress=False, only="mode-ok", scheduler=cluster.scheduler_address)
+    assert [o.status for o in again.outcomes] == ["skipped"]
 
 
 def test_cli_where_to_run(tmp_path, capsys, monkeypatch, cluster):
-    yml = cdnow_sweep(tmp_path)
+    yml = tmp_path / "dist.yml"
+    yml.write_text(yaml.safe_dump({"name": "dist", "notebook": str(TEMPLATES / "experiment.ipynb"), "comparison": None,
+                                   "parameters": {"models": ["zero"]}, "grid": {"dataset": ["cdnow-sample"]}}))
     monkeypatch.setattr(sweep, "CONNECT_SECONDS", 1)
     started = time.perf_counter()
     assert main([str(yml), "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"]) == 2
