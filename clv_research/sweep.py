@@ -726,8 +726,9 @@ def _check_where(jobs, scheduler, cluster) -> None:
 def _probe(address: str) -> None:
     "Open and close one connection to the Dask scheduler at `address`, in a thread of its own (this one may run an event loop)."
     from distributed.comm import connect
-    async def once():
-        comm = await connect(address, timeout=CONNECT_SECONDS)
+    from distributed.security import Security
+    async def once():  # with the TLS settings of the Dask config, as the Client uses them
+        comm = await connect(address, timeout=CONNECT_SECONDS, **Security().get_connection_args("client"))
         await comm.close()
     with ThreadPoolExecutor(1) as pool: pool.submit(asyncio.run, once()).result()
 
