@@ -777,6 +777,7 @@ def _check_workers(client, address: str, paths: list[str]) -> int:
         raise SweepConfigError(f"no worker joined the scheduler at {address!r} within {WORKERS_SECONDS} s: start "
                                f"`dask worker {address}` on the machines that should execute the runs") from None
     try: found = client.run(_worker_problems, paths)
+    except OSError as e: raise SweepConfigError(f"lost the scheduler at {address!r} while checking its workers ({e})") from None
     except Exception as e:
         raise SweepConfigError(f"the workers of {address!r} cannot run clv_research ({type(e).__name__}: {e}): start "
                                "them from the same environment as this machine") from None
@@ -789,13 +790,8 @@ def _check_workers(client, address: str, paths: list[str]) -> int:
     return len(found)
 
 # %% ../nbs/06_sweep.ipynb #c033n
-def _task_outcome(client, future, run: Run, sweep_dir: Path) -> RunOutcome:
-    "A completed task's outcome and its worker; a task that erred outside `execute_run` (its worker died) is a failed run with the reason."
-    if future.status == "finished":
-        outcome = future.result()
-        outcome.worker = next(iter(client.who_has([future]).get(future.key, ())), "")
-        return outcome
-    e = future.exception() if future.status == "error" else RuntimeError(f"the scheduler reports the task {future.status}")
+def _failed_task(run: Run, sweep_dir: Path, e: BaseException) -> RunOutcome:
+    "A run whose task failed outside `execute_run` (its worker died, the scheduler went away), left as a failed run with the reason."
     record = _error_record(e, run)
     if record["error_type"] == "KilledWorker":
         record["message"] = f"the Dask worker executing this run died (killed for memory, or its machine went away): {record['message']}"
@@ -806,13 +802,29 @@ def _task_outcome(client, future, run: Run, sweep_dir: Path) -> RunOutcome:
     write_json(folder / "error.json", record)
     return RunOutcome(run, "failed", folder, error=record)
 
+def _task_outcome(client, future, run: Run, sweep_dir: Path) -> RunOutcome:
+    "A completed task's outcome and its worker; a task that erred outside `execute_run` is a failed run with the reason."
+    if future.status == "finished":
+        outcome = future.result()
+        outcome.worker = next(iter(client.who_has([future]).get(future.key, ())), "")
+        return outcome
+    if future.status == "error": return _failed_task(run, sweep_dir, future.exception())
+    return _failed_task(run, sweep_dir, RuntimeError(f"the task was {future.status}: the scheduler was stopped, restarted or lost"))
+
 def _execute_on_cluster(config: SweepConfig, runs: list, sweep_dir: Path, force: bool, client, bar, report, progress: bool) -> None:
     "Submit every run as one task (`execute_run` on a worker), as many at a time as the cluster has threads; outcomes in run order."
     from distributed import as_completed as completed
     queue, futures, started, of, outcomes, lock = list(reversed(runs)), [], {}, {}, {}, threading.Lock()
     tasks = completed([], loop=client.loop)
     def top_up():  # the others wait here, so that a worker that dies takes only its running run with it
-        while queue and tasks.count() < max(sum(client.nthreads().values()), 1):
+        try: threads = max(sum(client.nthreads().values()), 1)
+        except OSError as e:  # the scheduler went away: the runs not submitted fail with the reason
+            lost = OSError(f"not started: the connection to the scheduler was lost ({e})")
+            for run in reversed(queue): outcomes[run.run_id] = _failed_task(run, sweep_dir, lost)
+            bar.update(len(queue))
+            queue.clear()
+            return
+        while queue and tasks.count() < threads:
             run = queue.pop()
             f = client.submit(execute_run, config, run, sweep_dir, force, pure=False,
                               key=f"clv-sweep-{config.name}-{run.run_id}-{uuid.uuid4().hex[:8]}")
