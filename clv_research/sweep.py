@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import ast
+import asyncio
+import contextlib
 import copy
 import difflib
 import hashlib
@@ -20,6 +22,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -36,9 +39,9 @@ from .report import render_html
 
 # %% auto #0
 __all__ = ['RESERVED_PARAMETERS', 'KERNEL', 'CONFIG_KEYS', 'PARAMETER_CHECKS', 'STUDY_KEYS', 'INTERVAL_COLUMNS', 'BEST_COLUMNS',
-           'SweepConfigError', 'templates_dir', 'template_parameters', 'Run', 'Study', 'SweepConfig', 'study_table',
-           'load_sweep', 'run_ids', 'RunOutcome', 'execute_run', 'leaderboard', 'write_leaderboard', 'SweepReport',
-           'run_comparison', 'run_sweep', 'main']
+           'CONNECT_SECONDS', 'WORKERS_SECONDS', 'SweepConfigError', 'templates_dir', 'template_parameters', 'Run',
+           'Study', 'SweepConfig', 'study_table', 'load_sweep', 'run_ids', 'RunOutcome', 'execute_run', 'leaderboard',
+           'write_leaderboard', 'SweepReport', 'run_comparison', 'run_sweep', 'main']
 
 # %% ../nbs/06_sweep.ipynb #c007
 class SweepConfigError(ValueError):
@@ -396,6 +399,7 @@ class RunOutcome:
     folder: Path
     seconds: float = 0.0
     error: dict | None = None
+    worker: str = ""  # the Dask worker that ran it; "" when run in this process
 
 def _ansi_free(text: str) -> str: return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", text)
 
@@ -545,6 +549,8 @@ class SweepReport:
     index_html: Path | None = None
     comparison_error: dict | None = None
     seconds: float = 0.0
+    scheduler: str | None = None  # where the runs ran: a scheduler's address, 'local:N', or None (this process)
+    workers: int = 0  # the cluster's workers when the runs started
 
     def _with(self, status): return [o for o in self.outcomes if o.status == status]
     @property
@@ -554,7 +560,8 @@ class SweepReport:
 
     def __str__(self):
         counts = ", ".join(f"{len(self._with(s))} {s}" for s in ("done", "skipped", "failed", "refused") if self._with(s))
-        lines = [f"sweep {self.config.name}: {len(self.outcomes)} runs ({counts or 'none'}) in {self.seconds:.1f} s -> {self.folder}"]
+        where = f" on {self.scheduler} ({self.workers} workers)" if self.scheduler else ""
+        lines = [f"sweep {self.config.name}: {len(self.outcomes)} runs ({counts or 'none'}) in {self.seconds:.1f} s{where} -> {self.folder}"]
         for o in self.failed:
             where = f" (see {o.folder / 'error.json'})" if o.status == "failed" else ""
             lines.append(f"  {o.status} {o.run.run_id}: {o.error.get('error_type', '')}{': ' if o.status == 'failed' else ''}"
@@ -610,6 +617,19 @@ def _run_status(folder: Path, run_id: str, started: float) -> str:
     if state.get("state") == "done": return f"{run_id}: scoring and report, {seconds}"
     return f"{run_id}: {state.get('model')} ({state.get('index')}/{state.get('models')}), {seconds}"
 
+@contextlib.contextmanager
+def _monitor(bar, sweep_dir: Path, running, enabled: bool = True):
+    "While the block runs, name on `bar` every second the runs that `running()` returns ({run id: start time})."
+    stop = threading.Event()
+    def show():
+        while not stop.wait(1.0):
+            try: now = running()
+            except Exception: continue  # a scheduler busy or going away: ask again next second
+            bar.set_postfix_str(" | ".join(_run_status(sweep_dir / "runs" / rid, rid, t) for rid, t in sorted(now.items())))
+    if enabled: threading.Thread(target=show, daemon=True).start()
+    try: yield
+    finally: stop.set()
+
 def _execute_runs(runs: list, work, jobs: int, bar, report) -> None:
     "Run `work(run)` for every run, `jobs` at a time, ticking `bar`; outcomes in `report.outcomes`, in run order."
     if jobs == 1:
@@ -627,35 +647,43 @@ def _execute_runs(runs: list, work, jobs: int, bar, report) -> None:
     pool.shutdown()
     report.outcomes = [f.result() for f in futures]
 
-def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=None, comparison: bool = True,
-              progress: bool = True) -> SweepReport:
-    "Execute every run of a sweep (skipping finished ones), then the leaderboard and the comparison page."
+def _execute_here(config: SweepConfig, runs: list, sweep_dir: Path, force: bool, jobs: int, bar, report, progress: bool) -> None:
+    "Execute the runs in threads of this process, `jobs` at a time (each starts its own kernel process)."
+    running, lock = {}, threading.Lock()
+    def work(run):
+        with lock: running[run.run_id] = time.perf_counter()
+        try: return execute_run(config, run, sweep_dir, force)
+        finally:
+            with lock: running.pop(run.run_id, None)
+    def now():
+        with lock: return dict(running)
+    with _monitor(bar, sweep_dir, now, progress): _execute_runs(runs, work, jobs, bar, report)
+
+def _outcomes_record(report: SweepReport) -> dict:
+    "outcomes.json: where the last `run_sweep` ran and what happened to each of its runs."
+    return {"scheduler": report.scheduler, "workers": report.workers,
+            "runs": [{"run_id": o.run.run_id, "status": o.status, "seconds": round(o.seconds, 1), "worker": o.worker}
+                     for o in report.outcomes]}
+
+def run_sweep(config, out="reports", force: bool = False, jobs: int | None = None, only=None, comparison: bool = True,
+              progress: bool = True, scheduler: str | None = None, cluster: str | None = None) -> SweepReport:
+    "Execute every run of a sweep (skipping finished ones) here or as tasks on a Dask cluster, then the leaderboard and the comparison page."
     started = time.perf_counter()
     config = config if isinstance(config, SweepConfig) else load_sweep(config)
-    if not (isinstance(jobs, int) and jobs >= 1): raise SweepConfigError(f"jobs={jobs!r} must be a positive integer")
+    _check_where(jobs, scheduler, cluster)
     all_runs = config.runs()
     runs = _select(all_runs, only)
     _check_kernel()
     sweep_dir = Path(out).resolve() / config.name  # absolute: papermill runs each notebook in another folder
-    (sweep_dir / "runs").mkdir(parents=True, exist_ok=True)
-    report = SweepReport(config, sweep_dir)
+    report = SweepReport(config, sweep_dir, scheduler=scheduler or cluster)
     from tqdm.auto import tqdm
-    with tqdm(total=len(runs), desc=f"sweep {config.name}", unit="run", disable=not progress, file=sys.stderr) as bar:
-        running, lock, stop = {}, threading.Lock(), threading.Event()
-        def show():
-            with lock: text = " | ".join(_run_status(sweep_dir / "runs" / rid, rid, t) for rid, t in sorted(running.items()))
-            bar.set_postfix_str(text)
-        def work(run):
-            with lock: running[run.run_id] = time.perf_counter()
-            show()
-            try: return execute_run(config, run, sweep_dir, force)
-            finally:
-                with lock: running.pop(run.run_id, None)
-        def monitor():
-            while not stop.wait(1.0): show()
-        if progress: threading.Thread(target=monitor, daemon=True).start()
-        try: _execute_runs(runs, work, jobs, bar, report)
-        finally: stop.set()
+    with _dask_client(scheduler, cluster) as client:
+        (sweep_dir / "runs").mkdir(parents=True, exist_ok=True)
+        if client is not None: report.workers = _check_workers(client, report.scheduler, _shared_paths(config, runs, sweep_dir))
+        with tqdm(total=len(runs), desc=f"sweep {config.name}", unit="run", disable=not progress, file=sys.stderr) as bar:
+            if client is None: _execute_here(config, runs, sweep_dir, force, jobs or 1, bar, report, progress)
+            else: _execute_on_cluster(config, runs, sweep_dir, force, client, bar, report, progress)
+    write_json(sweep_dir / "outcomes.json", _outcomes_record(report))
     ids = [r.run_id for r in all_runs]
     if config.studies: write_json(sweep_dir / "studies.json", study_table(config))
     report.leaderboard = write_leaderboard(sweep_dir, ids, config.rank_by)
@@ -668,6 +696,156 @@ def run_sweep(config, out="reports", force: bool = False, jobs: int = 1, only=No
     report.seconds = time.perf_counter() - started
     return report
 
+# %% ../nbs/06_sweep.ipynb #c033e
+CONNECT_SECONDS = 5  # how long to try to reach a scheduler
+WORKERS_SECONDS = 60  # how long to wait for a first worker to join it
+
+def _local_workers(cluster: str) -> int:
+    "The number of workers `--cluster local[:N]` asks for (`local`: one per core)."
+    m = re.fullmatch(r"local(?::(.*))?", cluster) if isinstance(cluster, str) else None
+    if m is None: raise SweepConfigError(f"--cluster {cluster!r} is not valid: expected 'local' (one worker per core) "
+                                         "or 'local:N' (N workers); for a running cluster give --scheduler ADDRESS")
+    if m.group(1) is None: return os.cpu_count() or 1
+    if not re.fullmatch(r"[0-9]+", m.group(1)) or int(m.group(1)) < 1:
+        raise SweepConfigError(f"--cluster {cluster!r}: N in 'local:N' must be a positive number of workers, got {m.group(1)!r}")
+    return int(m.group(1))
+
+def _check_where(jobs, scheduler, cluster) -> None:
+    "Raise unless the arguments name one place to run: `jobs` threads here, a scheduler's address, or a local cluster."
+    if scheduler is not None and cluster is not None:
+        raise SweepConfigError("give scheduler (--scheduler ADDRESS) or cluster (--cluster local[:N]), not both")
+    if jobs is not None and not (_is_int(jobs) and jobs >= 1): raise SweepConfigError(f"jobs={jobs!r} must be a positive integer")
+    if jobs is not None and (scheduler is not None or cluster is not None):
+        raise SweepConfigError("jobs (--jobs) cannot be combined with --scheduler or --cluster: the cluster's workers "
+                               "set how many runs execute at once (one per worker thread)")
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler.strip()):
+        raise SweepConfigError(f"--scheduler {scheduler!r} must be a Dask scheduler address like 'tcp://host:8786'")
+    if cluster is not None: _local_workers(cluster)
+
+# %% ../nbs/06_sweep.ipynb #c033h
+def _probe(address: str) -> None:
+    "Open and close one connection to the Dask scheduler at `address`, in a thread of its own (this one may run an event loop)."
+    from distributed.comm import connect
+    from distributed.security import Security
+    async def once():  # with the TLS settings of the Dask config, as the Client uses them
+        comm = await connect(address, timeout=CONNECT_SECONDS, **Security().get_connection_args("client"))
+        await comm.close()
+    with ThreadPoolExecutor(1) as pool: pool.submit(asyncio.run, once()).result()
+
+def _connect(address: str):
+    "A `distributed.Client` of the scheduler at `address`, or an error naming the address."
+    try: _probe(address)
+    except Exception as e:  # a timeout (OSError), a malformed address (ValueError), garbage from something else
+        raise SweepConfigError(f"cannot reach a Dask scheduler at --scheduler {address!r} within {CONNECT_SECONDS} s "
+                               f"({type(e).__name__}: {e}); start one with `dask scheduler` and give the address it "
+                               "prints, e.g. tcp://host:8786") from None
+    from distributed import Client
+    return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
+
+@contextlib.contextmanager
+def _dask_client(scheduler: str | None, cluster: str | None):
+    "A Client of the scheduler at `scheduler`, or of a LocalCluster started for `cluster` and closed after; None for neither."
+    if scheduler is None and cluster is None:
+        yield None
+        return
+    if scheduler is not None:
+        with _connect(scheduler) as client: yield client
+        return
+    from distributed import Client, LocalCluster
+    with (LocalCluster(n_workers=_local_workers(cluster), threads_per_worker=1, processes=True, dashboard_address=":0") as lc,
+          Client(lc, set_as_default=False) as client):
+        yield client
+
+# %% ../nbs/06_sweep.ipynb #c033k
+def _worker_problems(paths: list[str]) -> list[str]:
+    "On a worker: what keeps it from executing the sweep's runs (paths it cannot see, no kernel)."
+    problems = [f"cannot see {p}" for p in paths if not os.path.exists(p)]
+    try: _check_kernel()
+    except SweepConfigError as e: problems.append(str(e))
+    return problems
+
+def _shared_paths(config: SweepConfig, runs: list, sweep_dir: Path) -> list[str]:
+    "What every worker must see at the same path: the sweep folder, the template and the data files that exist here."
+    data = {_notebook_parameters(config, r, sweep_dir).get("dataset") for r in runs}
+    files = sorted(d for d in data if isinstance(d, str) and not is_builtin_dataset(d) and Path(d).exists())
+    return [str(sweep_dir), str(config.notebook), *files]
+
+def _check_workers(client, address: str, paths: list[str]) -> int:
+    "The number of workers, once one has joined; an error naming the first worker that cannot see `paths` or lacks the kernel."
+    try: client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+    except (TimeoutError, OSError):
+        raise SweepConfigError(f"no worker joined the scheduler at {address!r} within {WORKERS_SECONDS} s: start "
+                               f"`dask worker {address}` on the machines that should execute the runs") from None
+    try: found = client.run(_worker_problems, paths)
+    except OSError as e: raise SweepConfigError(f"lost the scheduler at {address!r} while checking its workers ({e})") from None
+    except Exception as e:
+        raise SweepConfigError(f"the workers of {address!r} cannot run clv_research ({type(e).__name__}: {e}): start "
+                               "them from the same environment as this machine") from None
+    bad = {w: p for w, p in found.items() if p}
+    if bad:
+        worker, problems = next(iter(bad.items()))
+        more = f" (and {len(bad) - 1} more workers)" if len(bad) > 1 else ""
+        raise SweepConfigError(f"worker {worker} of {address!r}{more}: {'; '.join(problems)}: the sweep folder, its "
+                               "notebooks and data must be on storage every worker shares, at the same paths")
+    return len(found)
+
+# %% ../nbs/06_sweep.ipynb #c033n
+def _failed_task(run: Run, sweep_dir: Path, e: BaseException) -> RunOutcome:
+    "A run whose task failed outside `execute_run` (its worker died, the scheduler went away), left as a failed run with the reason."
+    record = _error_record(e, run)
+    if record["error_type"] == "KilledWorker":
+        record["message"] = f"the Dask worker executing this run died (killed for memory, or its machine went away): {record['message']}"
+    folder = Path(sweep_dir) / "runs" / run.run_id
+    folder.mkdir(parents=True, exist_ok=True)
+    if (folder / ".run.tmp.ipynb").exists(): os.replace(folder / ".run.tmp.ipynb", folder / "run.ipynb")
+    if not (folder / "run.html").exists(): (folder / "metrics.json").unlink(missing_ok=True)  # the run did not finish
+    write_json(folder / "error.json", record)
+    return RunOutcome(run, "failed", folder, error=record)
+
+def _task_outcome(client, future, run: Run, sweep_dir: Path) -> RunOutcome:
+    "A completed task's outcome and its worker; a task that erred outside `execute_run` is a failed run with the reason."
+    if future.status == "finished":
+        outcome = future.result()
+        outcome.worker = next(iter(client.who_has([future]).get(future.key, ())), "")
+        return outcome
+    if future.status == "error": return _failed_task(run, sweep_dir, future.exception())
+    return _failed_task(run, sweep_dir, RuntimeError(f"the task was {future.status}: the scheduler was stopped, restarted or lost"))
+
+def _execute_on_cluster(config: SweepConfig, runs: list, sweep_dir: Path, force: bool, client, bar, report, progress: bool) -> None:
+    "Submit every run as one task (`execute_run` on a worker), as many at a time as the cluster has threads; outcomes in run order."
+    from distributed import as_completed as completed
+    queue, futures, started, of, outcomes, lock = list(reversed(runs)), [], {}, {}, {}, threading.Lock()
+    tasks = completed([], loop=client.loop)
+    def top_up():  # the others wait here, so that a worker that dies takes only its running run with it
+        try: threads = max(sum(client.nthreads().values()), 1)
+        except OSError as e:  # the scheduler went away: the runs not submitted fail with the reason
+            lost = OSError(f"not started: the connection to the scheduler was lost ({e})")
+            for run in reversed(queue): outcomes[run.run_id] = _failed_task(run, sweep_dir, lost)
+            bar.update(len(queue))
+            queue.clear()
+            return
+        while queue and tasks.count() < threads:
+            run = queue.pop()
+            f = client.submit(execute_run, config, run, sweep_dir, force, pure=False,
+                              key=f"clv-sweep-{config.name}-{run.run_id}-{uuid.uuid4().hex[:8]}")
+            with lock: of[f.key], started[f.key] = run, time.perf_counter()
+            futures.append(f)
+            tasks.add(f)
+    def now():
+        with lock: return {of[k].run_id: t for k, t in started.items()}
+    try:
+        with _monitor(bar, sweep_dir, now, progress):
+            top_up()
+            for f in tasks:
+                with lock: started.pop(f.key)
+                outcomes[of[f.key].run_id] = _task_outcome(client, f, of[f.key], sweep_dir)
+                bar.update()
+                top_up()
+    except BaseException:  # Ctrl-C: start no new run; a worker cannot stop a running one
+        client.cancel(futures)
+        raise
+    report.outcomes = [outcomes[r.run_id] for r in runs]
+
 # %% ../nbs/06_sweep.ipynb #c035
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="clv-sweep", description="Run a sweep of CLV experiments described by a YAML file "
@@ -676,7 +854,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
     p.add_argument("--force", action="store_true", help="rerun finished runs and overwrite runs of other parameters")
     p.add_argument("--only", action="append", metavar="RUN-ID", help="run only this run id (repeatable)")
-    p.add_argument("--jobs", type=int, default=1, help="runs executed in parallel (default 1)")
+    p.add_argument("--jobs", type=int, default=None, help="runs executed in parallel on this machine (default 1; not with "
+                   "--scheduler or --cluster, whose workers set it)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="execute each run as a task on the Dask scheduler at ADDRESS "
+                       "(e.g. tcp://host:8786); --out must be on storage its workers share")
+    where.add_argument("--cluster", metavar="local[:N]", help="execute the runs on a Dask cluster started here: N "
+                       "single-threaded worker processes (local: one per core)")
     p.add_argument("--no-comparison", action="store_true", help="skip the comparison report")
     p.add_argument("--list", action="store_true", help="print the run ids and exit")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -691,7 +875,8 @@ def main(argv=None) -> int:
             print("\n".join(r.run_id for r in config.runs()))
             return 0
         report = run_sweep(config, out=args.out, force=args.force, jobs=args.jobs, only=args.only,
-                           comparison=not args.no_comparison, progress=not args.quiet)
+                           comparison=not args.no_comparison, progress=not args.quiet,
+                           scheduler=args.scheduler, cluster=args.cluster)
     except (SweepConfigError, ExperimentError) as e:
         print(f"clv-sweep: error: {e}", file=sys.stderr)
         return 2

@@ -93,6 +93,23 @@ def test_rerun_gives_identical_metrics(tiny, tmp_path, monkeypatch):
         assert first.read_bytes() == second.read_bytes(), name
 
 
+
+def test_a_run_on_a_local_cluster_equals_the_run_here(tiny, tmp_path):
+    "The same run as one task on a Dask LocalCluster of two worker processes (`--cluster local:2`) writes the same bytes."
+    yml, out, _ = tiny
+    rid = "calibration_end-2024-09-30__horizon-13"
+    there = tmp_path / "there"
+    assert main([str(yml), "--out", str(there), "--quiet", "--no-comparison", "--only", rid, "--cluster", "local:2"]) == 0
+    for name in ("metrics.json", "bootstrap.json"):
+        first, second = (o / "tiny" / "runs" / rid / name for o in (out, there))
+        assert first.read_bytes() == second.read_bytes(), name
+    assert (there / "tiny" / "runs" / rid / "run.html").exists()
+    outcomes = json.loads((there / "tiny" / "outcomes.json").read_text())
+    assert (outcomes["scheduler"], outcomes["workers"]) == ("local:2", 2)
+    assert [(r["run_id"], r["status"]) for r in outcomes["runs"]] == [(rid, "done")]
+    assert outcomes["runs"][0]["worker"].startswith("tcp://")
+    assert json.loads((out / "tiny" / "outcomes.json").read_text())["scheduler"] is None
+
 def test_skip_only_and_force(tiny, tmp_path):
     yml, out, _ = tiny
     copy = tmp_path / "out"
