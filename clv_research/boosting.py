@@ -636,6 +636,9 @@ def _spend(self: BoostedCLV, X) -> np.ndarray:
 def _check_input(self: BoostedCLV, summary: pd.DataFrame, horizon) -> tuple[np.ndarray, float]:
     "Design matrix of `summary` and the horizon / label-window scale factor."
     self._check_fitted()
+    if _is_dask(summary):
+        raise SummaryError(f"{self.name}: this method takes a pandas summary; predict and predict_interval run per partition "
+                           "of a Dask summary, and summary.map_partitions runs any other one")
     check_summary(summary)
     return self._design(summary), check_horizon(horizon) / self.label_duration_
 
@@ -828,6 +831,10 @@ def _dask_grid(self: BoostedCLV, fit: _DaskFit, n: int) -> tuple[dict, float | N
     chosen, deviance = min(trials, key=lambda trial: trial[1])
     return chosen, deviance, pd.DataFrame([{**point, "stop_poisson_deviance": dev} for point, dev in trials])
 
+def _partition_scores(part: pd.DataFrame, booster: xgb.Booster, label: str, names: list) -> pd.Series:
+    "Conformity scores of one partition's `label` against the quantile booster."
+    return pd.Series(_scores(booster, part[names].to_numpy(), part[label].to_numpy(), names))
+
 @patch
 def _dask_intervals(self: BoostedCLV, fit: _DaskFit):
     "`_fit_intervals` on Dask: quantile boosters on pulled samples (as the pandas caps), scores on the whole conformal part."
@@ -841,8 +848,7 @@ def _dask_intervals(self: BoostedCLV, fit: _DaskFit):
     out = []
     for label in ("_spend", "_count") if options.purchases else ("_spend",):
         booster = self._train(params, X, sample[label].to_numpy(), rest, stop)
-        scores = conformal.map_partitions(lambda p, b=booster, c=label: pd.Series(_scores(b, p[list(self.features_)].to_numpy(), p[c].to_numpy(), self.features_)),
-                                          meta=(None, float))
+        scores = conformal.map_partitions(_partition_scores, booster, label, list(self.features_), meta=(None, float))
         out.append({"booster": booster, "scores": scores.compute().to_numpy()})
     return out[0], (out[1] if options.purchases else None)
 
