@@ -4,13 +4,15 @@
 
 # %% auto #0
 __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'GRID_KEYS',
-           'MAX_NB_SHAPE', 'ImportanceKind', 'feature_names', 'customer_features', 'conformal_quantile',
-           'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV', 'extra_features',
-           'tweedie_dispersion', 'negative_binomial_shape', 'conformity_scores', 'widen_interval', 'holdout_labels',
-           'balance_scale', 'tweedie_draws', 'negative_binomial_draws', 'plot_importance', 'plot_contributions']
+           'MAX_NB_SHAPE', 'DASK_SAMPLE_CUSTOMERS', 'ImportanceKind', 'feature_names', 'customer_features',
+           'conformal_quantile', 'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV',
+           'extra_features', 'tweedie_dispersion', 'negative_binomial_shape', 'conformity_scores', 'widen_interval',
+           'holdout_labels', 'customer_uniform', 'split_parts', 'balance_scale', 'dask_client', 'tweedie_draws',
+           'negative_binomial_draws', 'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
+import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,9 +28,9 @@ from sklearn.metrics import mean_poisson_deviance
 
 from .data import TransactionDataError
 from .features import purchase_days, time_unit_days
-from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
-                                 interval_frame,
-                                 make_model, prediction_frame, register_model)
+from .models import (HOLDOUT_COLUMNS, SUMMARY_COLUMNS, CLVModel, ReportSection, SummaryError, as_options,
+                                 check_horizon, check_summary, interval_frame, make_model, prediction_frame,
+                                 register_model)
 
 # %% ../nbs/08_boosting.ipynb #c006
 SUMMARY_FEATURES = ("frequency", "recency", "T", "monetary_value", "first_amount")  # also columns of rfm_summary
@@ -187,8 +189,10 @@ class TuningOptions:
     early_stopping_rounds: int = 50
     refit: bool = True  # refit the point boosters on all training customers, trees scaled by the sample size
     max_customers: int = 50_000  # compare grid points on a seeded subsample of this many training customers
+    split: Literal["random", "hash"] = "random"  # parts by a seeded permutation, or by a seeded hash of the customer id (a Dask fit always hashes)
 
     def __post_init__(self):
+        if self.split not in ("random", "hash"): raise ValueError(f"tuning.split={self.split!r} must be 'random' or 'hash'")
         if not 0 < self.validation_share < 0.5:
             raise ValueError(f"tuning.validation_share={self.validation_share!r} must be between 0 and 0.5")
         if self.grid is not None:
@@ -387,35 +391,47 @@ def _spend_of_parts(parts: dict, X, names) -> np.ndarray:
     return _predict(parts["p_positive"], X, names) * np.exp(_margin(parts["amount"], X, names)) * parts["smearing"]
 
 @patch
+def _stop_statistics(self: BoostedCLV, parts: dict, X_stop, y_stop, grid_point: dict) -> tuple[dict, float]:
+    "Spend `parts` completed by what the draws need, from the stop part (Tweedie spread, or hurdle residuals and smearing), and the stop deviance."
+    names = self.features_
+    if "spend" in parts:
+        mu_stop = _spend_of_parts(parts, X_stop, names)
+        power = replace(self._booster_options, **grid_point).tweedie_variance_power  # of the draws, whatever the objective
+        spread = {"variance_power": power, "dispersion": tweedie_dispersion(y_stop, mu_stop, power)}
+        return {**parts, **spread}, _stop_deviance(y_stop, mu_stop)
+    buyers = y_stop > 0
+    residuals = np.log(y_stop[buyers]) - _margin(parts["amount"], X_stop[buyers], names)  # out of sample: the draws resample them
+    parts = {**parts, "smearing": float(np.mean(np.exp(residuals))), "residuals": residuals}
+    return parts, _stop_deviance(y_stop, _spend_of_parts(parts, X_stop, names))
+
+@patch
 def _fit_spend(self: BoostedCLV, X, y, point_rows, stop_rows, grid_point: dict, refit_rows=None) -> tuple[dict, float]:
     "Spend part(s) at `grid_point` and their stop-part Poisson deviance (before any refit on `refit_rows`)."
-    names = self.features_
     if self.objective != "hurdle":
         params = self._xgb_params(_XGB_OBJECTIVE[self.objective], grid_point)
         booster = self._train(params, X, y, point_rows, stop_rows)
-        mu_stop = _spend_of_parts({"spend": booster}, X[stop_rows], names)
-        power = replace(self._booster_options, **grid_point).tweedie_variance_power  # of the draws, whatever the objective
-        spread = {"variance_power": power, "dispersion": tweedie_dispersion(y[stop_rows], mu_stop, power)}
-        if refit_rows is not None: booster = self._refit(params, booster, X, y, point_rows, refit_rows)
-        return {"spend": booster, **spread}, _stop_deviance(y[stop_rows], mu_stop)
+        parts, deviance = self._stop_statistics({"spend": booster}, X[stop_rows], y[stop_rows], grid_point)
+        if refit_rows is not None: parts["spend"] = self._refit(params, booster, X, y, point_rows, refit_rows)
+        return parts, deviance
     clf_params = self._xgb_params("binary:logistic", grid_point)
     reg_params = self._xgb_params("reg:squarederror", grid_point)
     buys = (y > 0).astype(float)
     pos_fit, pos_stop = point_rows[y[point_rows] > 0], stop_rows[y[stop_rows] > 0]
-    if len(pos_fit) < 10 or len(pos_stop) < 5:
-        raise SummaryError(f"{self.name}: too few customers with spend_holdout > 0 ({len(pos_fit) + len(pos_stop)}) "
-                           "to fit the hurdle model's amount part")
+    _check_buyers(self.name, len(pos_fit), len(pos_stop))
     log_y = np.log(np.where(y > 0, y, 1.0))
     clf = self._train(clf_params, X, buys, point_rows, stop_rows)
     reg = self._train(reg_params, X, log_y, pos_fit, pos_stop)
-    residuals = log_y[pos_stop] - _margin(reg, X[pos_stop], names)  # out of sample: the draws resample them
-    smear = float(np.mean(np.exp(residuals)))
-    deviance = _stop_deviance(y[stop_rows], _spend_of_parts({"p_positive": clf, "amount": reg, "smearing": smear},
-                                                            X[stop_rows], names))
+    parts, deviance = self._stop_statistics({"p_positive": clf, "amount": reg}, X[stop_rows], y[stop_rows], grid_point)
     if refit_rows is not None:
-        clf = self._refit(clf_params, clf, X, buys, point_rows, refit_rows)
-        reg = self._refit(reg_params, reg, X, log_y, pos_fit, refit_rows[y[refit_rows] > 0])
-    return {"p_positive": clf, "amount": reg, "smearing": smear, "residuals": residuals}, deviance
+        parts["p_positive"] = self._refit(clf_params, clf, X, buys, point_rows, refit_rows)
+        parts["amount"] = self._refit(reg_params, reg, X, log_y, pos_fit, refit_rows[y[refit_rows] > 0])
+    return parts, deviance
+
+def _check_buyers(name: str, n_fit: int, n_stop: int):
+    "An error if too few training customers bought in the holdout for the hurdle's amount part."
+    if n_fit < 10 or n_stop < 5:
+        raise SummaryError(f"{name}: too few customers with spend_holdout > 0 ({n_fit + n_stop}) "
+                           "to fit the hurdle model's amount part")
 
 # %% ../nbs/08_boosting.ipynb #c024
 @patch
@@ -428,8 +444,11 @@ def _fit_quantiles(self: BoostedCLV, X, y, rest, stop_rows, conf_rows) -> dict:
         rest = rng.choice(rest, options.max_customers, replace=False)
         stop_rows = rng.choice(stop_rows, min(len(stop_rows), options.max_customers // 3), replace=False)
     booster = self._train(params, X, y, rest, stop_rows)
-    lo, hi = _quantile_pair(booster, X[conf_rows], self.features_)
-    return {"booster": booster, "scores": conformity_scores(lo, hi, y[conf_rows])}
+    return {"booster": booster, "scores": _scores(booster, X[conf_rows], y[conf_rows], self.features_)}
+
+def _scores(booster, X, y, names) -> np.ndarray:
+    "Conformity scores of outcomes `y` against a quantile booster's interval."
+    return conformity_scores(*_quantile_pair(booster, X, names), y)
 
 def _quantile_pair(booster, X, names) -> tuple[np.ndarray, np.ndarray]:
     "Lower and upper quantile predictions clipped at 0 (sorted, so crossing quantiles cannot give lo > hi)."
@@ -478,12 +497,33 @@ def _labels(self: BoostedCLV, summary: pd.DataFrame) -> tuple[float, np.ndarray,
     "Label-window length D and the spend and purchases labels rescaled to D (`holdout_labels`)."
     return holdout_labels(summary, self.name)
 
+def customer_uniform(ids, seed: int) -> np.ndarray:
+    "One number in [0, 1) per customer id from a seeded hash of the id: the same in any partition, order or process."
+    hashed = pd.util.hash_pandas_object(pd.Index(ids).astype(str), index=False, hash_key=f"{int(seed) % 10 ** 16:016d}")
+    return (hashed.to_numpy() >> np.uint64(11)).astype(float) / 2.0 ** 53
+
 @patch
-def _split_rows(self: BoostedCLV, n: int) -> _Rows:
-    "The seeded stop / conformal / rest parts of `n` training customers (at least 10 in each of the first two)."
-    calibration_share = (self._interval_options or IntervalOptions()).calibration_share
+def _shares(self: BoostedCLV) -> tuple[float, float]:
+    "Shares of the training customers in the stop and the conformal parts."
+    return self._tuning_options.validation_share, (self._interval_options or IntervalOptions()).calibration_share
+
+def split_parts(u: np.ndarray, validation_share: float, calibration_share: float) -> np.ndarray:
+    "Part of each customer from its `customer_uniform` number: 0 stop, 1 conformal, 2 rest."
+    return np.searchsorted([validation_share, validation_share + calibration_share], u, side="right")
+
+@patch
+def _split_rows(self: BoostedCLV, summary: pd.DataFrame) -> _Rows:
+    "The seeded stop / conformal / rest parts of the training customers (at least 10 in each of the first two)."
+    n, (validation_share, calibration_share) = len(summary), self._shares()
+    if self._tuning_options.split == "hash":
+        part = split_parts(customer_uniform(summary.index, self.seed), validation_share, calibration_share)
+        stop, conformal, rest = (np.flatnonzero(part == k) for k in range(3))
+        if min(len(stop), len(conformal)) < 10:
+            raise SummaryError(f"{self.name}: tuning.split='hash' put {len(stop)} customers in the stop part and {len(conformal)} "
+                               "in the conformal part; each needs 10 (more customers, or tuning.split='random')")
+        return _Rows(stop, conformal, rest, np.sort(np.r_[rest, conformal]))
     perm = np.random.default_rng(self.seed).permutation(n)
-    n_stop = max(int(round(self._tuning_options.validation_share * n)), 10)
+    n_stop = max(int(round(validation_share * n)), 10)
     n_conf = max(int(round(calibration_share * n)), 10)
     stop, conformal, rest = perm[:n_stop], perm[n_stop:n_stop + n_conf], perm[n_stop + n_conf:]
     return _Rows(stop, conformal, rest, np.sort(np.r_[rest, conformal]))
@@ -518,7 +558,7 @@ def _fit_purchases(self: BoostedCLV, X, y_count, rows: _Rows, grid_point: dict) 
     "The `count:poisson` purchases booster with the spend model's tree shape (`grid_point`), refitted if asked; its NB shape."
     params = self._xgb_params("count:poisson", grid_point)
     booster = self._train(params, X, y_count, rows.point, rows.stop)
-    shape = negative_binomial_shape(y_count[rows.stop], _predict(booster, X[rows.stop], self.features_))
+    shape = negative_binomial_shape(y_count[rows.stop], _predict(booster, X[rows.stop], self.features_))  # before the refit
     if self._tuning_options.refit: booster = self._refit(params, booster, X, y_count, rows.point, np.arange(len(y_count)))
     return booster, shape
 
@@ -535,10 +575,28 @@ def balance_scale(label: np.ndarray, fitted: np.ndarray, balance: bool) -> float
     "sum(label) / sum(fitted) if `balance` (and the fit is not all zero), else 1."
     return float(label.sum() / fitted.sum()) if balance and fitted.sum() > 0 else 1.0
 
+# %% ../nbs/08_boosting.ipynb #c031d001
+DASK_SAMPLE_CUSTOMERS = 200_000  # customers pulled to pandas for a statistic that only needs a sample
+
+def _is_dask(frame) -> bool:
+    "Whether `frame` is a Dask DataFrame (without importing Dask when it is not loaded)."
+    dd = sys.modules.get("dask.dataframe")
+    return dd is not None and isinstance(frame, dd.DataFrame)
+
+def dask_client(name: str = "model"):
+    "The running `distributed.Client`, or an error saying how to start one."
+    from distributed import get_client
+    try: return get_client()
+    except ValueError:
+        raise RuntimeError(f"{name}: a Dask summary needs a running distributed.Client, and there is none; start one "
+                           "first, e.g. `from distributed import Client; client = Client()` (a local cluster) or "
+                           "`client = Client('tcp://scheduler:8786')`") from None
+
 # %% ../nbs/08_boosting.ipynb #c026
 @patch
 def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
     "Fit the spend, purchases and (optionally) quantile boosters on a summary with holdout outcomes; returns self."
+    if _is_dask(summary): return self._fit_dask(summary)
     D, y_spend, y_count = self._labels(summary)
     self.label_duration_ = D
     self.base_features_ = self._feature_columns(summary)
@@ -549,12 +607,18 @@ def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
         self.btyd_ = make_model("bgnbd_gg").fit(summary.drop(columns=["frequency_holdout", "spend_holdout", "duration_holdout"]))
     self.features_ = [*self.base_features_, *(BTYD_FEATURES if self.btyd_ is not None else ())]
     X = self._design(summary)
-    rows = self._split_rows(len(summary))
+    rows = self._split_rows(summary)
     chosen, self.spend_parts_, deviance, self.tuning_ = self._fit_spend_tuned(X, y_spend, rows)
     self.purchases_booster_, self.purchases_shape_ = self._fit_purchases(X, y_count, rows, chosen)
     self.spend_scale_ = balance_scale(y_spend, self._spend(X), self.balance)
     self.purchases_scale_ = balance_scale(y_count, _predict(self.purchases_booster_, X, self.features_), self.balance)
     self.spend_quantiles_, self.purchases_quantiles_ = self._fit_intervals(X, y_spend, y_count, rows)
+    return self._record_params(chosen, deviance)
+
+@patch
+def _record_params(self: BoostedCLV, chosen: dict, deviance: float) -> BoostedCLV:
+    "The fitted model's `params_` (chosen grid point, trees per booster, scales, spreads); returns self."
+    D = self.label_duration_
     boosters = {**self.spend_parts_, "purchases": self.purchases_booster_}
     self.params_ = {"objective": self.objective, "label_duration": D, **chosen,
                     "n_trees": {k: b.num_boosted_rounds() for k, b in boosters.items() if isinstance(b, xgb.Booster)},
@@ -576,12 +640,16 @@ def _spend(self: BoostedCLV, X) -> np.ndarray:
 def _check_input(self: BoostedCLV, summary: pd.DataFrame, horizon) -> tuple[np.ndarray, float]:
     "Design matrix of `summary` and the horizon / label-window scale factor."
     self._check_fitted()
+    if _is_dask(summary):
+        raise SummaryError(f"{self.name}: this method takes a pandas summary; predict and predict_interval run per partition "
+                           "of a Dask summary, and summary.map_partitions runs any other one")
     check_summary(summary)
     return self._design(summary), check_horizon(horizon) / self.label_duration_
 
 @patch
 def predict(self: BoostedCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
-    "Expected purchases and spend over `horizon` time units (label-window predictions times horizon / D)."
+    "Expected purchases and spend over `horizon` time units (label-window predictions times horizon / D); per partition for a Dask summary."
+    if _is_dask(summary): return self._per_partition("predict", summary, horizon)
     X, scale = self._check_input(summary, horizon)
     spend = self._spend(X) * self.spend_scale_ * scale
     purchases = _predict(self.purchases_booster_, X, self.features_) * self.purchases_scale_ * scale
@@ -593,6 +661,7 @@ def predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, le
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
     self._check_fitted()
     if self.spend_quantiles_ is None: raise NotImplementedError(f"{self.name} was fitted with intervals=None: no intervals")
+    if _is_dask(summary): return self._per_partition("predict_interval", summary, horizon, level)
     X, scale = self._check_input(summary, horizon)
     out = {}
     for key, fitted in (("spend", self.spend_quantiles_), ("purchases", self.purchases_quantiles_)):
@@ -654,6 +723,201 @@ def sample_predictive(self: BoostedCLV, summary: pd.DataFrame, horizon: float, n
 register_model("xgb_tweedie", objective="tweedie")(BoostedCLV)
 register_model("xgb_hurdle", objective="hurdle")(BoostedCLV)
 register_model("xgb_hybrid", objective="tweedie", features=FeatureOptions(btyd=True))(BoostedCLV);
+
+# %% ../nbs/08_boosting.ipynb #c031d005
+def _check_dask_columns(summary, name: str):
+    "An error naming the model columns and holdout columns a Dask summary lacks."
+    missing = [c for c in (*SUMMARY_COLUMNS, *HOLDOUT_COLUMNS) if c not in summary.columns]
+    if missing:
+        raise SummaryError(f"{name}: the Dask summary lacks column(s) {missing} (a supervised model needs the holdout "
+                           f"outcome: build the summary with holdout_end); it has {list(summary.columns)}")
+
+def _training_part(part: pd.DataFrame, model: BoostedCLV, D: float) -> pd.DataFrame:
+    "One partition of the Dask training frame: design matrix, labels rescaled to D, part, sample number, buyers' log spend."
+    if len(part): check_summary(part, holdout=True)
+    duration = part["duration_holdout"].to_numpy(float)
+    y = part["spend_holdout"].to_numpy(float) * D / duration
+    out = pd.DataFrame(model._design(part), index=part.index, columns=list(model.features_))
+    out["_spend"], out["_count"] = y, part["frequency_holdout"].to_numpy(float) * D / duration
+    out["_buys"], out["_log_spend"] = (y > 0).astype(float), np.log(np.where(y > 0, y, 1.0))
+    out["_part"] = split_parts(customer_uniform(part.index, model.seed), *model._shares())
+    out["_sample"] = customer_uniform(part.index, model.seed + 1)
+    return out
+
+@patch
+def _dask_labels(self: BoostedCLV, summary) -> tuple[float, int]:
+    "Label-window length D and the number of customers of a Dask summary, with `holdout_labels`' checks as reductions."
+    import dask
+    n, total, shortest, lowest = dask.compute(summary.shape[0], summary["duration_holdout"].sum(),
+                                              summary["duration_holdout"].min(), summary["spend_holdout"].min())
+    if n < 50: raise SummaryError(f"{self.name} needs at least 50 training customers, got {n}")
+    if shortest <= 0: raise SummaryError("summary column 'duration_holdout' must be positive")
+    if lowest < 0: raise SummaryError("summary column 'spend_holdout' has negative values; drop refunds first")
+    return float(total / n), int(n)
+
+# %% ../nbs/08_boosting.ipynb #c031d007
+@patch
+def _training_frame(self: BoostedCLV, summary, D: float):
+    "The persisted Dask training frame of `summary` (`_training_part` of each partition)."
+    meta = pd.DataFrame({c: pd.Series(dtype=float) for c in [*self.features_, "_spend", "_count", "_buys", "_log_spend"]},
+                        index=summary._meta.index[:0])
+    meta["_part"], meta["_sample"] = pd.Series(dtype=np.int64), pd.Series(dtype=float)
+    return summary.map_partitions(_training_part, self, D, meta=meta).persist()
+
+def _pull(frame, part: int, n_part: int, most: int, also=None) -> pd.DataFrame:
+    "The training customers of `part` (about `most` of its `n_part`, hash-sampled), and of `also`=(part, n, most), in pandas."
+    def chosen(p, n, m): return (frame["_part"] == p) & (frame["_sample"] < min(1.0, m / max(n, 1)))
+    keep = chosen(part, n_part, most) if also is None else chosen(part, n_part, most) | chosen(*also)
+    return frame[keep].compute()
+
+@patch
+def _dask_booster(self: BoostedCLV, client, params: dict, frame, label: str, train, stop=None, rounds=None) -> xgb.Booster:
+    "`_train` (early-stopped on the `stop` rows) or, with `rounds`, a fixed-length booster: `xgboost.dask` on the rows `train` selects."
+    from xgboost import dask as dxgb
+    names = list(self.features_)
+    fit = frame[train]
+    dtrain = dxgb.DaskQuantileDMatrix(client, fit[names], fit[label], feature_names=names)
+    if rounds is not None: return dxgb.train(client, params, dtrain, rounds)["booster"]
+    held = frame[stop]
+    dstop = dxgb.DaskQuantileDMatrix(client, held[names], held[label], feature_names=names, ref=dtrain)
+    booster = dxgb.train(client, params, dtrain, int(self._booster_options.n_estimators), evals=[(dstop, "stop")],
+                         early_stopping_rounds=self._tuning_options.early_stopping_rounds, verbose_eval=False)["booster"]
+    return booster[:booster.best_iteration + 1]
+
+# %% ../nbs/08_boosting.ipynb #c031d008
+class _DaskFit(NamedTuple):
+    "What the Dask fit of one model shares between its steps."
+    client: object
+    frame: object  # the persisted training frame
+    sizes: dict  # customers per part and per (part, buyer)
+    stop: pd.DataFrame  # the pulled stop sample
+
+@patch
+def _dask_point(self: BoostedCLV, fit: _DaskFit, params: dict, label: str, buyers: bool = False) -> tuple[xgb.Booster, xgb.Booster]:
+    "A point booster early-stopped on the stop part (buyers only if `buyers`) and the final one (refitted on all if `tuning.refit`)."
+    f = fit.frame
+    train, stop = f["_part"] != 0, f["_part"] == 0
+    if buyers: train, stop = train & (f["_buys"] > 0), stop & (f["_buys"] > 0)
+    booster = self._dask_booster(fit.client, params, f, label, train, stop)
+    if not self._tuning_options.refit: return booster, booster
+    n = lambda parts: sum(fit.sizes[(p, True)] if buyers else fit.sizes[p] for p in parts)
+    rounds = max(1, int(round(booster.num_boosted_rounds() * n((0, 1, 2)) / n((1, 2)))))
+    return booster, self._dask_booster(fit.client, params, f, label, f["_buys"] > 0 if buyers else f["_part"] >= 0, rounds=rounds)
+
+@patch
+def _dask_spend(self: BoostedCLV, fit: _DaskFit, grid_point: dict) -> tuple[dict, float]:
+    "`_fit_spend` on the Dask training frame: the spend part(s) at `grid_point`, their statistics from the stop sample."
+    X_stop, y_stop = fit.stop[list(self.features_)].to_numpy(), fit.stop["_spend"].to_numpy()
+    if self.objective != "hurdle":
+        stopped, final = self._dask_point(fit, self._xgb_params(_XGB_OBJECTIVE[self.objective], grid_point), "_spend")
+        parts, deviance = self._stop_statistics({"spend": stopped}, X_stop, y_stop, grid_point)
+        return {**parts, "spend": final}, deviance
+    _check_buyers(self.name, fit.sizes[(1, True)] + fit.sizes[(2, True)], fit.sizes[(0, True)])
+    clf, clf_final = self._dask_point(fit, self._xgb_params("binary:logistic", grid_point), "_buys")
+    reg, reg_final = self._dask_point(fit, self._xgb_params("reg:squarederror", grid_point), "_log_spend", buyers=True)
+    parts, deviance = self._stop_statistics({"p_positive": clf, "amount": reg}, X_stop, y_stop, grid_point)
+    return {**parts, "p_positive": clf_final, "amount": reg_final}, deviance
+
+# %% ../nbs/08_boosting.ipynb #c031d009
+@patch
+def _dask_grid(self: BoostedCLV, fit: _DaskFit, n: int) -> tuple[dict, float | None, pd.DataFrame | None]:
+    "The grid point of lowest stop deviance on a hash sample of `tuning.max_customers` (pandas, as `_fit_spend_tuned`)."
+    tuning = self._tuning_options
+    spec = dict(tuning.grid or {})
+    if self.objective != "tweedie": spec.pop("tweedie_variance_power", None)
+    if not spec: return {}, None, None
+    f = fit.frame
+    sample = f[f["_sample"] < min(1.0, tuning.max_customers / n)].compute()
+    X, y, part = sample[list(self.features_)].to_numpy(), sample["_spend"].to_numpy(), sample["_part"].to_numpy()
+    point_rows, stop_rows = np.flatnonzero(part != 0), np.flatnonzero(part == 0)
+    trials = [(point, self._fit_spend(X, y, point_rows, stop_rows, point)[1])
+              for point in (dict(zip(spec, values)) for values in itertools.product(*spec.values()))]
+    chosen, deviance = min(trials, key=lambda trial: trial[1])
+    return chosen, deviance, pd.DataFrame([{**point, "stop_poisson_deviance": dev} for point, dev in trials])
+
+def _partition_scores(part: pd.DataFrame, booster: xgb.Booster, label: str, names: list) -> pd.Series:
+    "Conformity scores of one partition's `label` against the quantile booster."
+    return pd.Series(_scores(booster, part[names].to_numpy(), part[label].to_numpy(), names))
+
+@patch
+def _dask_intervals(self: BoostedCLV, fit: _DaskFit):
+    "`_fit_intervals` on Dask: quantile boosters on pulled samples (as the pandas caps), scores on the whole conformal part."
+    options = self._interval_options
+    if options is None: return None, None
+    sample = _pull(fit.frame, 2, fit.sizes[2], options.max_customers, also=(0, fit.sizes[0], options.max_customers // 3))
+    X, part = sample[list(self.features_)].to_numpy(), sample["_part"].to_numpy()
+    rest, stop = np.flatnonzero(part == 2), np.flatnonzero(part == 0)
+    params = self._xgb_params("reg:quantileerror", quantile_alpha=np.array(options.quantiles), eta=options.learning_rate)
+    conformal = fit.frame[fit.frame["_part"] == 1]
+    out = []
+    for label in ("_spend", "_count") if options.purchases else ("_spend",):
+        booster = self._train(params, X, sample[label].to_numpy(), rest, stop)
+        scores = conformal.map_partitions(_partition_scores, booster, label, list(self.features_), meta=(None, float))
+        out.append({"booster": booster, "scores": scores.compute().to_numpy()})
+    return out[0], (out[1] if options.purchases else None)
+
+# %% ../nbs/08_boosting.ipynb #c031d010
+@patch
+def _dask_balance(self: BoostedCLV, frame) -> tuple[float, float]:
+    "`balance_scale` of spend and purchases: sums of labels and fitted values over the partitions."
+    def sums(p):
+        X = p[list(self.features_)].to_numpy()
+        return pd.DataFrame({"spend": [p["_spend"].sum()], "spend_fit": [self._spend(X).sum()], "count": [p["_count"].sum()],
+                             "count_fit": [_predict(self.purchases_booster_, X, self.features_).sum()]})
+    s = frame.map_partitions(sums, meta=dict.fromkeys(["spend", "spend_fit", "count", "count_fit"], float)).sum().compute()
+    scale = lambda label, fitted: label / fitted if self.balance and fitted > 0 else 1.0
+    return float(scale(s["spend"], s["spend_fit"])), float(scale(s["count"], s["count_fit"]))
+
+@patch
+def _fit_dask(self: BoostedCLV, summary) -> BoostedCLV:
+    "`fit` on a Dask summary with `xgboost.dask` on the running client (see the section text for what is sampled)."
+    _check_dask_columns(summary, self.name)
+    client = dask_client(self.name)
+    D, n = self._dask_labels(summary)
+    self.label_duration_ = D
+    self.base_features_ = self._feature_columns(summary._meta)
+    text = [c for c in self._feature_options.attributes if not pd.api.types.is_numeric_dtype(summary._meta[c])]
+    distinct = lambda p: pd.DataFrame({c: pd.Series(p[c].dropna().astype(str).unique()) for c in text})
+    found = summary.map_partitions(distinct, meta={c: object for c in text}).compute() if text else {}  # no shuffle
+    self.categories_ = {c: sorted(found[c].dropna().unique()) for c in text}
+    self.btyd_ = None
+    if self._feature_options.btyd:
+        share = min(1.0, DASK_SAMPLE_CUSTOMERS / n)
+        sample = summary.map_partitions(lambda p: p[customer_uniform(p.index, self.seed + 2) < share]).compute()
+        self.btyd_ = make_model("bgnbd_gg").fit(sample.drop(columns=list(HOLDOUT_COLUMNS)))
+    self.features_ = [*self.base_features_, *(BTYD_FEATURES if self.btyd_ is not None else ())]
+    frame = self._training_frame(summary, D)
+    counts = frame.groupby(["_part", "_buys"]).size().compute()
+    sizes = {(p, b == 1): int(counts.get((p, b), 0)) for p in (0, 1, 2) for b in (0.0, 1.0)}
+    sizes.update({p: sizes[(p, False)] + sizes[(p, True)] for p in (0, 1, 2)})
+    if min(sizes[0], sizes[1]) < 10:
+        raise SummaryError(f"{self.name}: the hashed split put {sizes[0]} customers in the stop part and {sizes[1]} in the "
+                           "conformal part; each needs 10")
+    fit = _DaskFit(client, frame, sizes, _pull(frame, 0, sizes[0], DASK_SAMPLE_CUSTOMERS))
+    chosen, grid_deviance, self.tuning_ = self._dask_grid(fit, n)
+    self.spend_parts_, deviance = self._dask_spend(fit, chosen)
+    stopped, self.purchases_booster_ = self._dask_point(fit, self._xgb_params("count:poisson", chosen), "_count")
+    X_stop = fit.stop[list(self.features_)].to_numpy()
+    self.purchases_shape_ = negative_binomial_shape(fit.stop["_count"].to_numpy(), _predict(stopped, X_stop, self.features_))
+    self.spend_scale_, self.purchases_scale_ = self._dask_balance(frame)
+    self.spend_quantiles_, self.purchases_quantiles_ = self._dask_intervals(fit)
+    return self._record_params(chosen, deviance if grid_deviance is None else grid_deviance)
+
+# %% ../nbs/08_boosting.ipynb #c031d011
+def _partition_call(part: pd.DataFrame, model: BoostedCLV, method: str, *args) -> pd.DataFrame:
+    "`model.method(part, *args)` on one partition."
+    return getattr(model, method)(part, *args)
+
+@patch
+def _per_partition(self: BoostedCLV, method: str, summary, horizon, *args):
+    "The pandas `method` of this fitted model on each partition of a Dask summary, as a Dask frame with its columns."
+    self._check_fitted()
+    check_horizon(horizon)
+    missing = [c for c in self.base_features_ if c not in summary.columns]
+    if missing: raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this Dask summary lacks")
+    empty = summary._meta.index[:0]
+    meta = prediction_frame(empty) if method == "predict" else interval_frame(empty)
+    return summary.map_partitions(_partition_call, self, method, horizon, *args, meta=meta)
 
 # %% ../nbs/08_boosting.ipynb #c033
 ImportanceKind = Literal["total_gain", "gain", "weight", "cover", "total_cover"]
