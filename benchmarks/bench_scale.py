@@ -1,6 +1,6 @@
 """Issue 13: load + summary + features of 10M and 100M simulated transactions, pandas in memory against Dask on a local cluster.
 
-    .venv/bin/python benchmarks/bench_scale.py                      # 10M and 100M transactions (about 25 minutes)
+    .venv/bin/python benchmarks/bench_scale.py                      # 10M and 100M transactions (about 40 minutes)
     .venv/bin/python benchmarks/bench_scale.py --sizes 10M          # one size
     .venv/bin/python benchmarks/bench_scale.py --no-pandas-above 10M  # skip the in-memory path on the larger logs
 
@@ -10,7 +10,8 @@ then times, each in a fresh process: the pandas path (`pd.read_parquet` -> `load
 (`load_transactions(engine="dask")` with its counted report -> `rfm_summary(output="dask")` -> `customer_features`
 per partition, both written to Parquet). Peak memory is the highest sum of the resident memory of the process and all
 of its children (scheduler, nannies, workers), sampled every 0.1 s. It also counts the unique (x, t_x, T) rows the BTYD
-models fit on, fits BG/NBD on them, and fits `xgb_tweedie` with xgboost.dask on the smallest size's customers.
+models fit on and fits BG/NBD on them. Last, it runs `bench_xgb_dask.py`: `xgb_tweedie` on 1M simulated customers,
+fitted in pandas and with xgboost.dask on the same local cluster (`--no-xgb` skips it).
 """
 import argparse
 import json
@@ -166,37 +167,6 @@ def run_btyd(out: str) -> dict:
             "params": {k: round(float(v), 4) for k, v in model.params_.items()}}
 
 
-def run_xgb(out: str, workers: int, memory_limit: str) -> dict:
-    "`xgb_tweedie` fitted with xgboost.dask on the summary joined with the features, against the pandas fit."
-    import dask.dataframe as dd
-    import pandas as pd
-    from distributed import Client, LocalCluster
-    from clv_research.boosting import SUMMARY_FEATURES
-    from clv_research.models import make_model
-    summary = pd.read_parquet(f"{out}/summary")
-    features = pd.read_parquet(f"{out}/features").drop(columns=list(SUMMARY_FEATURES), errors="ignore")
-    table = summary.join(features).sort_index()
-    table.attrs.update(time_unit="W", calibration_end=CALIBRATION_END, holdout_end=HOLDOUT_END)
-    result = {"customers": len(table)}
-    t = time.perf_counter()
-    local = make_model("xgb_tweedie").fit(table)
-    result["pandas_fit_seconds"] = round(time.perf_counter() - t, 1)
-    with LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=memory_limit,
-                      dashboard_address=None) as cluster, Client(cluster):
-        lazy = dd.from_pandas(table, npartitions=8)
-        t = time.perf_counter()
-        try:
-            remote = make_model("xgb_tweedie").fit(lazy)
-        except Exception as e:  # the Dask fit is issue 13's boosted-model part
-            result["dask_fit_error"] = f"{type(e).__name__}: {e}"
-            return result
-        result["dask_fit_seconds"] = round(time.perf_counter() - t, 1)
-    a, b = local.predict(table, 52.0)["spend"], remote.predict(table, 52.0)["spend"]
-    result["dask_vs_pandas_spend_total"] = round(float(b.sum() / a.sum() - 1) * 100, 3)
-    result["dask_vs_pandas_spend_corr"] = round(float(a.corr(b)), 5)
-    return result
-
-
 def child(kind: str, *args) -> dict:
     "Run one measurement in a fresh Python process (its own peak memory, no state from the previous one)."
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import bench_scale as b; "
@@ -216,6 +186,7 @@ def main():
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--memory-limit", default="3GiB", help="per Dask worker (it spills to disk above this)")
     p.add_argument("--no-pandas-above", default=None, help="skip the in-memory path above this many transactions")
+    p.add_argument("--no-xgb", action="store_true", help="skip bench_xgb_dask.py (three fits of 1M customers, ~15 min)")
     args = p.parse_args()
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
@@ -235,12 +206,12 @@ def main():
         if cap is None or size <= cap:
             row["pandas"] = child("pandas", folder)
             print("   pandas:", json.dumps(row["pandas"]), flush=True)
-        if size == min(map(parse_size, args.sizes)) and made["customers"] <= 2_000_000:  # the 1M+ customer fit
-            row["xgboost_dask"] = child("xgb", out, args.workers, args.memory_limit)
-            print("   xgb_tweedie:", json.dumps(row["xgboost_dask"]), flush=True)
         results[text] = row
     (data / "bench_scale.json").write_text(json.dumps(results, indent=1))
     print(f"results: {data / 'bench_scale.json'}")
+    if not args.no_xgb:  # the boosted model on 1M+ customers: pandas fit against the xgboost.dask fit
+        print("== xgb_tweedie on 1M customers: benchmarks/bench_xgb_dask.py", flush=True)
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_xgb_dask.py"), "--workers", str(args.workers)], check=True)
 
 
 if __name__ == "__main__":
