@@ -630,6 +630,7 @@ def _monitor(bar, sweep_dir: Path, running, enabled: bool = True):
     try: yield
     finally: stop.set()
 
+# %% ../nbs/06_sweep.ipynb #c033b1
 def _execute_runs(runs: list, work, jobs: int, bar, report) -> None:
     "Run `work(run)` for every run, `jobs` at a time, ticking `bar`; outcomes in `report.outcomes`, in run order."
     if jobs == 1:
@@ -659,6 +660,7 @@ def _execute_here(config: SweepConfig, runs: list, sweep_dir: Path, force: bool,
         with lock: return dict(running)
     with _monitor(bar, sweep_dir, now, progress): _execute_runs(runs, work, jobs, bar, report)
 
+# %% ../nbs/06_sweep.ipynb #c033b2
 def _outcomes_record(report: SweepReport) -> dict:
     "outcomes.json: where the last `run_sweep` ran and what happened to each of its runs."
     return {"scheduler": report.scheduler, "workers": report.workers,
