@@ -1,7 +1,7 @@
 """Fit time of a boosted model on many simulated customers: the pandas fit against the `xgboost.dask` fit on a local
 cluster (2 workers x 1 thread by default), with how close the two models' predictions are and the per-partition predict.
 
-Run: .venv/bin/python benchmarks/bench_xgb_dask.py [--customers 1000000] [--model xgb_tweedie] [--partitions 8]
+Run: .venv/bin/python benchmarks/bench_xgb_dask.py [--customers 1000000] [--model xgb_tweedie] [--partitions 8] [--repeat]
 (prints figures; not a test; timings are noisy on a shared machine)
 """
 import argparse
@@ -35,6 +35,7 @@ def main(argv=None):
     ap.add_argument("--partitions", type=int, default=8)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--skip-pandas", action="store_true")
+    ap.add_argument("--repeat", action="store_true", help="fit again on a fresh cluster: are the predictions identical?")
     args = ap.parse_args(argv)
 
     cal, hold = SIMULATED_SPLIT
@@ -59,6 +60,12 @@ def main(argv=None):
         t_pred, dask_pred = timed(lambda: fitted.predict(dd.from_pandas(calib, npartitions=args.partitions), 39).compute())
         print(f"dask predict per partition, {len(calib):,} customers: {t_pred:.1f} s")
     pred = fitted.predict(calib, 39)
+    if args.repeat:
+        with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+                Client(cluster):
+            again = make_model(args.model).fit(dd.from_pandas(summary, npartitions=args.partitions))
+        same = again.predict(calib, 39).equals(pred)
+        print(f"second dask fit on a fresh cluster: trees {again.params_['n_trees']}, predictions identical: {same}")
     assert np.array_equal(dask_pred.to_numpy(), pred.to_numpy())
     for split, other in fits.items():
         print(f"dask fit against pandas fit ({split}): {closeness(other.predict(calib, 39), pred)}")

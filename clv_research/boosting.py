@@ -8,7 +8,7 @@ __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONO
            'conformal_quantile', 'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV',
            'extra_features', 'tweedie_dispersion', 'negative_binomial_shape', 'conformity_scores', 'widen_interval',
            'holdout_labels', 'customer_uniform', 'split_parts', 'balance_scale', 'dask_client', 'tweedie_draws',
-           'negative_binomial_draws', 'plot_importance', 'plot_contributions']
+           'negative_binomial_draws', 'pinned', 'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
@@ -762,7 +762,15 @@ def _training_frame(self: BoostedCLV, summary, D: float):
     meta = pd.DataFrame({c: pd.Series(dtype=float) for c in [*self.features_, "_spend", "_count", "_buys", "_log_spend"]},
                         index=summary._meta.index[:0])
     meta["_part"], meta["_sample"] = pd.Series(dtype=np.int64), pd.Series(dtype=float)
-    return summary.map_partitions(_training_part, self, D, meta=meta).persist()
+    return pinned(summary.map_partitions(_training_part, self, D, meta=meta), dask_client(self.name))
+
+def pinned(frame, client):
+    "`frame` computed with partition i kept on the i-th worker by address (in turn), so `xgboost.dask` repeats its trees."
+    import dask.dataframe as dd
+    workers = sorted(client.scheduler_info()["workers"])
+    futures = [client.compute(part, workers=[workers[i % len(workers)]], allow_other_workers=False)
+               for i, part in enumerate(frame.to_delayed())]
+    return dd.from_delayed(futures, meta=frame._meta, divisions=frame.divisions, verify_meta=False)
 
 def _pull(frame, part: int, n_part: int, most: int, also=None) -> pd.DataFrame:
     "The training customers of `part` (about `most` of its `n_part`, hash-sampled), and of `also`=(part, n, most), in pandas."
