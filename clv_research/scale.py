@@ -191,10 +191,10 @@ def load_transactions_dask(path, customer_partitions: int | None = None, **optio
         frame = partition_by_customer(frame, customer_partitions or len(parts))
     drop = options.get("drop_duplicates", True)
     finished = frame.map_partitions(lambda f: _finish_partition(f, drop)[0], meta=frame._meta.drop(columns=list(_ORDER)))
-    duplicates = frame.map_partitions(lambda f: pd.Series([_finish_partition(f, drop)[1]]), meta=(None, "int64"))
-    reports, duplicates = dask.compute([c[1] for c in cleaned], duplicates)
+    duplicates = [dask.delayed(lambda f: _finish_partition(f, drop)[1])(p) for p in frame.to_delayed()]
+    reports, duplicates = dask.compute([c[1] for c in cleaned], duplicates)  # one pass: the parts are shared
     files = [r for rs in reports for r in rs]
-    report = _merged_report(str(path), files, int(duplicates.sum()), drop)
+    report = _merged_report(str(path), files, int(sum(duplicates)), drop)
     report.dropped_customers = _dropped_customers(files, finished, bucketed and customer_partitions is None)
     if report.rows_out == 0:
         raise TransactionDataError(f"{path}: all {report.rows_read} rows were removed by cleaning:\n{report}")
