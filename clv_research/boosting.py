@@ -12,7 +12,6 @@ __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONO
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
-import sys
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -27,7 +26,7 @@ from scipy.optimize import brentq
 from sklearn.metrics import mean_poisson_deviance
 
 from .data import TransactionDataError
-from .features import purchase_days, time_unit_days
+from .features import is_dask_frame, purchase_days, time_unit_days
 from .models import (HOLDOUT_COLUMNS, SUMMARY_COLUMNS, CLVModel, ReportSection, SummaryError, as_options,
                                  check_horizon, check_summary, interval_frame, make_model, prediction_frame,
                                  register_model)
@@ -90,7 +89,7 @@ def customer_features(
     time_unit: str = "W",  # 'W', 'D' or 'M', as in rfm_summary
 ) -> pd.DataFrame:
     "Per-customer behaviour features computed only from transactions on or before `calibration_end`."
-    if not isinstance(transactions, pd.DataFrame) and hasattr(transactions, "map_partitions"):  # a Dask frame
+    if is_dask_frame(transactions):
         from .scale import map_customer_partitions
         seen = transactions[transactions["date"] < _calibration_day(calibration_end) + pd.Timedelta(days=1)]
         return map_customer_partitions(seen, customer_features, calibration_end, windows, time_unit)
@@ -578,11 +577,6 @@ def balance_scale(label: np.ndarray, fitted: np.ndarray, balance: bool) -> float
 # %% ../nbs/08_boosting.ipynb #c031d001
 DASK_SAMPLE_CUSTOMERS = 200_000  # customers pulled to pandas for a statistic that only needs a sample
 
-def _is_dask(frame) -> bool:
-    "Whether `frame` is a Dask DataFrame (without importing Dask when it is not loaded)."
-    dd = sys.modules.get("dask.dataframe")
-    return dd is not None and isinstance(frame, dd.DataFrame)
-
 def dask_client(name: str = "model"):
     "The running `distributed.Client`, or an error saying how to start one."
     from distributed import get_client
@@ -596,7 +590,7 @@ def dask_client(name: str = "model"):
 @patch
 def fit(self: BoostedCLV, summary: pd.DataFrame) -> BoostedCLV:
     "Fit the spend, purchases and (optionally) quantile boosters on a summary with holdout outcomes; returns self."
-    if _is_dask(summary): return self._fit_dask(summary)
+    if is_dask_frame(summary): return self._fit_dask(summary)
     D, y_spend, y_count = self._labels(summary)
     self.label_duration_ = D
     self.base_features_ = self._feature_columns(summary)
@@ -640,7 +634,7 @@ def _spend(self: BoostedCLV, X) -> np.ndarray:
 def _check_input(self: BoostedCLV, summary: pd.DataFrame, horizon) -> tuple[np.ndarray, float]:
     "Design matrix of `summary` and the horizon / label-window scale factor."
     self._check_fitted()
-    if _is_dask(summary):
+    if is_dask_frame(summary):
         raise SummaryError(f"{self.name}: this method takes a pandas summary; predict and predict_interval run per partition "
                            "of a Dask summary, and summary.map_partitions runs any other one")
     check_summary(summary)
@@ -649,7 +643,7 @@ def _check_input(self: BoostedCLV, summary: pd.DataFrame, horizon) -> tuple[np.n
 @patch
 def predict(self: BoostedCLV, summary: pd.DataFrame, horizon: float) -> pd.DataFrame:
     "Expected purchases and spend over `horizon` time units (label-window predictions times horizon / D); per partition for a Dask summary."
-    if _is_dask(summary): return self._per_partition("predict", summary, horizon)
+    if is_dask_frame(summary): return self._per_partition("predict", summary, horizon)
     X, scale = self._check_input(summary, horizon)
     spend = self._spend(X) * self.spend_scale_ * scale
     purchases = _predict(self.purchases_booster_, X, self.features_) * self.purchases_scale_ * scale
@@ -661,7 +655,7 @@ def predict_interval(self: BoostedCLV, summary: pd.DataFrame, horizon: float, le
     if not 0 < level < 1: raise ValueError(f"level={level!r} must be between 0 and 1")
     self._check_fitted()
     if self.spend_quantiles_ is None: raise NotImplementedError(f"{self.name} was fitted with intervals=None: no intervals")
-    if _is_dask(summary): return self._per_partition("predict_interval", summary, horizon, level)
+    if is_dask_frame(summary): return self._per_partition("predict_interval", summary, horizon, level)
     X, scale = self._check_input(summary, horizon)
     out = {}
     for key, fitted in (("spend", self.spend_quantiles_), ("purchases", self.purchases_quantiles_)):

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import warnings
 from typing import Literal
 
@@ -16,8 +17,8 @@ from .data import TransactionDataError
 
 # %% auto #0
 __all__ = ['TIME_UNITS', 'TimeUnit', 'SPEND_COLUMNS', 'PERIOD_DAYS', 'OpportunityPeriod', 'time_unit_days', 'purchase_days',
-           'summary_of_days', 'with_summary_attrs', 'rfm_summary', 'summary_fingerprint', 'training_record',
-           'check_attributes', 'join_attributes', 'compress_summary', 'opportunity_summary']
+           'is_dask_frame', 'summary_of_days', 'with_summary_attrs', 'rfm_summary', 'summary_fingerprint',
+           'training_record', 'check_attributes', 'join_attributes', 'compress_summary', 'opportunity_summary']
 
 # %% ../nbs/01_features.ipynb #c005
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -136,6 +137,12 @@ def _holdout_columns(summary: pd.DataFrame, merged: dict, codes, keep, cal_day: 
     summary["duration_holdout"] = (hold_end - cal_end).days / unit
     return int((day > hold_day).sum())
 
+# %% ../nbs/01_features.ipynb #c011b2
+def is_dask_frame(frame) -> bool:
+    "Whether `frame` is a Dask DataFrame (without importing Dask when it is not loaded)."
+    dd = sys.modules.get("dask.dataframe")
+    return dd is not None and isinstance(frame, dd.DataFrame)
+
 # %% ../nbs/01_features.ipynb #c011c
 def summary_of_days(merged: dict, cal_end: pd.Timestamp, hold_end, unit: float, segment: str | None = None) -> tuple[pd.DataFrame, dict]:
     "The summary columns of merged purchase days (`_merged_days`), and the counts of what they leave out; no checks of the dates."
@@ -169,7 +176,7 @@ def rfm_summary(
     output: Literal["pandas", "dask"] = "pandas",  # for Dask transactions: the summary gathered, or kept on the cluster
 ) -> pd.DataFrame:
     "Per-customer frequency, recency, T, monetary value (if the log has amounts), cohort and (with `holdout_end`) holdout outcome."
-    if not isinstance(transactions, pd.DataFrame) and hasattr(transactions, "map_partitions"):
+    if is_dask_frame(transactions):
         from .scale import rfm_summary_dask
         return rfm_summary_dask(transactions, calibration_end, holdout_end, time_unit, segment, beyond_data, output)
     unit = time_unit_days(time_unit)
