@@ -6,9 +6,10 @@
 __all__ = ['SUMMARY_FEATURES', 'Objective', 'OBJECTIVES', 'BTYD_FEATURES', 'MONOTONE_PREFIXES', 'DEFAULT_GRID', 'GRID_KEYS',
            'MAX_NB_SHAPE', 'DASK_SAMPLE_CUSTOMERS', 'ImportanceKind', 'feature_names', 'customer_features',
            'conformal_quantile', 'BoosterOptions', 'TuningOptions', 'IntervalOptions', 'FeatureOptions', 'BoostedCLV',
-           'extra_features', 'tweedie_dispersion', 'negative_binomial_shape', 'conformity_scores', 'widen_interval',
-           'holdout_labels', 'customer_uniform', 'split_parts', 'balance_scale', 'dask_client', 'tweedie_draws',
-           'negative_binomial_draws', 'pinned', 'plot_importance', 'plot_contributions']
+           'extra_features', 'present_transaction_features', 'check_fitted_columns', 'tweedie_dispersion',
+           'negative_binomial_shape', 'conformity_scores', 'widen_interval', 'holdout_labels', 'customer_uniform',
+           'split_parts', 'balance_scale', 'dask_client', 'tweedie_draws', 'negative_binomial_draws', 'pinned',
+           'plot_importance', 'plot_contributions']
 
 # %% ../nbs/08_boosting.ipynb #c003
 import itertools
@@ -284,30 +285,41 @@ def transaction_features(self: BoostedCLV, transactions: pd.DataFrame, calibrati
     "`extra_features` with this model's windows (the runner joins these onto the summary)."
     return extra_features(transactions, calibration_end, self._feature_options.windows, time_unit, self.name)
 
+# %% ../nbs/08_boosting.ipynb #c019x
+def present_transaction_features(columns, options: FeatureOptions, model: str,
+                                 if_none: Literal["warn", "raise"] = "warn") -> list[str]:
+    "The transaction-feature columns of `options` among `columns`; none is a warning (RFM columns only) or an error naming `model`."
+    extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
+    present = [c for c in extra if c in columns]
+    if not present:
+        lack = f"{model}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...)"
+        join = "join model.transaction_features(transactions, calibration_end) onto the summary (run_experiment does)"
+        if if_none == "raise": raise SummaryError(f"{lack}; {join}")
+        warnings.warn(f"{lack}; fitting on the RFM columns only. Please {join} for the full model.", stacklevel=4)
+    return present
+
+def check_fitted_columns(columns, fitted, model: str) -> None:
+    "A SummaryError naming the feature columns `model` was fitted with that `columns` (a summary's) lack."
+    missing = [c for c in fitted if c not in columns]
+    if missing:
+        raise SummaryError(f"{model} was fitted with feature column(s) {missing[:5]} that this summary lacks; join "
+                           "model.transaction_features(...) onto it as for fitting")
+
 # %% ../nbs/08_boosting.ipynb #c020
 @patch
 def _feature_columns(self: BoostedCLV, summary: pd.DataFrame) -> list[str]:
     "Feature columns present in `summary` (a warning if the `transaction_features` columns are absent)."
     options = self._feature_options
-    extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
-    present = [c for c in extra if c in summary.columns]
     lacking = [c for c in options.attributes if c not in summary.columns]
     if lacking:
         raise SummaryError(f"{self.name}: features.attributes names column(s) {lacking} that the summary lacks; join the "
                            "attribute table (run_experiment(attributes=...) or features.join_attributes)")
-    if not present:
-        warnings.warn(f"{self.name}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...); "
-                      "fitting on the RFM columns only. Join model.transaction_features(transactions, calibration_end) "
-                      "onto the summary (run_experiment does) for the full model.", stacklevel=3)
-    return [*SUMMARY_FEATURES, *present, *options.attributes]
+    return [*SUMMARY_FEATURES, *present_transaction_features(summary.columns, options, self.name), *options.attributes]
 
 @patch
 def _design(self: BoostedCLV, summary: pd.DataFrame) -> np.ndarray:
     "Float design matrix of `summary` in the fitted feature order (BTYD forecasts appended for the hybrid)."
-    missing = [c for c in self.base_features_ if c not in summary.columns]
-    if missing:
-        raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this summary lacks; join "
-                           "model.transaction_features(...) onto it as for fitting")
+    check_fitted_columns(summary.columns, self.base_features_, self.name)
     codes = getattr(self, "categories_", {})  # text attribute columns: their category's number at fit, NaN if unseen
     def column(c):
         if c not in codes: return summary[c].to_numpy(float)
@@ -915,8 +927,7 @@ def _per_partition(self: BoostedCLV, method: str, summary, horizon, *args):
     "The pandas `method` of this fitted model on each partition of a Dask summary, as a Dask frame with its columns."
     self._check_fitted()
     check_horizon(horizon)
-    missing = [c for c in self.base_features_ if c not in summary.columns]
-    if missing: raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this Dask summary lacks")
+    check_fitted_columns(summary.columns, self.base_features_, self.name)
     empty = summary._meta.index[:0]
     meta = prediction_frame(empty) if method == "predict" else interval_frame(empty)
     return summary.map_partitions(_partition_call, self, method, horizon, *args, meta=meta)

@@ -16,8 +16,9 @@ from fastcore.basics import patch
 from sklearn.ensemble import RandomForestRegressor
 from sklearn.inspection import permutation_importance
 
-from .boosting import (SUMMARY_FEATURES, FeatureOptions, conformal_quantile, conformity_scores,
-                                   extra_features, feature_names, holdout_labels, widen_interval)
+from .boosting import (FeatureOptions, SUMMARY_FEATURES, check_fitted_columns, conformal_quantile,
+                                   conformity_scores, extra_features, holdout_labels,
+                                   present_transaction_features, widen_interval)
 from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
                                  interval_frame,
                                  prediction_frame, register_model)
@@ -76,10 +77,7 @@ def transaction_features(self: ForestCLV, transactions: pd.DataFrame, calibratio
 @patch
 def _design(self: ForestCLV, summary: pd.DataFrame) -> np.ndarray:
     "Float design matrix of `summary` in the fitted feature order (NaN allowed: scikit-learn's trees route it)."
-    missing = [c for c in self.features_ if c not in summary.columns]
-    if missing:
-        raise SummaryError(f"{self.name} was fitted with feature column(s) {missing[:5]} that this summary lacks; join "
-                           "model.transaction_features(...) onto it as for fitting")
+    check_fitted_columns(summary.columns, self.features_, self.name)
     X = summary[self.features_].to_numpy(float)
     bad = np.isinf(X).any(axis=0)
     if bad.any(): raise SummaryError(f"{self.name}: feature column(s) {list(np.array(self.features_)[bad])} have infinite values")
@@ -99,12 +97,7 @@ def _leaf_pools(forest: RandomForestRegressor, X: np.ndarray) -> list[tuple[np.n
 @patch
 def _feature_columns(self: ForestCLV, summary: pd.DataFrame) -> list[str]:
     "The RFM columns and the `transaction_features` columns present in `summary` (an error if none of the latter is)."
-    options = self._feature_options
-    extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
-    present = [c for c in extra if c in summary.columns]
-    if not present:
-        raise SummaryError(f"{self.name}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...); "
-                           "join model.transaction_features(transactions, calibration_end) onto it (run_experiment does)")
+    present = present_transaction_features(summary.columns, self._feature_options, self.name, if_none="raise")
     return [*SUMMARY_FEATURES, *present]
 
 @patch

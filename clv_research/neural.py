@@ -46,10 +46,10 @@ import pandas as pd
 from fastcore.basics import patch
 from scipy.special import ndtr
 
-from .boosting import (SUMMARY_FEATURES, FeatureOptions, balance_scale, conformal_quantile,
-                                   conformity_scores, extra_features, feature_names, holdout_labels,
-                                   negative_binomial_draws, negative_binomial_shape, tweedie_dispersion, tweedie_draws,
-                                   widen_interval)
+from .boosting import (FeatureOptions, SUMMARY_FEATURES, balance_scale, conformal_quantile,
+                                   conformity_scores, extra_features, holdout_labels,
+                                   negative_binomial_draws, negative_binomial_shape, present_transaction_features,
+                                   tweedie_dispersion, tweedie_draws, widen_interval)
 from .models import (CLVModel, ReportSection, SummaryError, as_options, check_horizon, check_summary,
                                  interval_frame,
                                  prediction_frame, register_model)
@@ -154,13 +154,7 @@ def transaction_features(self: FeedForwardCLV, transactions: pd.DataFrame, calib
 @patch
 def _feature_columns(self: FeedForwardCLV, summary: pd.DataFrame) -> list[str]:
     "Feature columns present in `summary` (a warning if the `transaction_features` columns are absent)."
-    options = self._feature_options
-    extra = [c for c in feature_names(options.windows, options.quantity) if c not in SUMMARY_FEATURES]
-    present = [c for c in extra if c in summary.columns]
-    if not present:
-        warnings.warn(f"{self.name}: the summary has none of the transaction features ({', '.join(extra[:4])}, ...); "
-                      "fitting on the RFM columns only. Join model.transaction_features(transactions, calibration_end) "
-                      "onto the summary (run_experiment does) for the full model.", stacklevel=3)
+    present = present_transaction_features(summary.columns, self._feature_options, self.name)
     return [c for c in (*SUMMARY_FEATURES, *present) if c in summary.columns]
 
 # %% ../nbs/09_neural.ipynb #n033
