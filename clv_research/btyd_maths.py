@@ -860,6 +860,7 @@ def _ggnbd_row(r, al, b, s, be, x, t, T, g):
     for j in range(5): g[j] = share * gA[j] + (1.0 - share) * G[j] / S
     return v, share
 
+# %% ../nbs/02b_btyd_maths.ipynb #gm001s1
 @njit
 def ggnbd_loglik(params, rows, per_row=False):
     "Gamma-Gompertz/NBD log-likelihood of `PurchaseRows` at natural (r, alpha, b, s, beta) per segment (K, 5)."
@@ -1069,6 +1070,7 @@ def bgnbd_loglik_rows(params, x, t_x, T, weight):
         grad[i, 0], grad[i, 1], grad[i, 2], grad[i, 3] = weight[i] * gr, weight[i] * gal, weight[i] * ga, weight[i] * gb
     return total, grad
 
+# %% ../nbs/02b_btyd_maths.ipynb #cv002s1
 @njit
 def pnbd_loglik_rows(params, x, t_x, T, weight):
     "Pareto/NBD log-likelihood with one parameter row per customer (n, 4): weighted total and per-row gradient (n, 4)."
@@ -1095,6 +1097,7 @@ def pnbd_loglik_rows(params, x, t_x, T, weight):
         grad[i, 2], grad[i, 3] = w * (gbase[2] + gs), w * (gbase[3] + gb)
     return total, grad
 
+# %% ../nbs/02b_btyd_maths.ipynb #cv002s2
 @njit
 def gg_loglik_rows(params, x, m, weight):
     "Gamma-Gamma log-likelihood with one parameter row per repeat customer (n, 3): weighted total, per-row gradient."

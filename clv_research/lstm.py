@@ -220,6 +220,7 @@ def _fit_network(self: SequenceCLV, arrays: dict, n_cal: int, seed: int):
                      epochs=opts.epochs, callbacks=stop, verbose=0, shuffle=True)
     return model, {k: [float(v) for v in hist.history[k]] for k in ("loss", "val_loss")}
 
+# %% ../nbs/09b_lstm.ipynb #L033s1
 @patch
 def _calendar(self: SequenceCLV, calendar: np.ndarray) -> np.ndarray:
     "Calendar indices as embedding classes: the neutral class n_calendar for the ones not learned."
@@ -233,6 +234,7 @@ def calendar_seen(counts: np.ndarray, calendar: np.ndarray, n_cal: int, min_shar
     np.maximum.at(best, calendar[1:], share)
     return best >= max(min_share, 1e-12)
 
+# %% ../nbs/09b_lstm.ipynb #L033s2
 @patch
 def fit(self: SequenceCLV, summary: pd.DataFrame) -> SequenceCLV:
     "Train the network(s) on the calibration sequences and the Gamma-Gamma spend model on the summary; returns self."

@@ -170,6 +170,7 @@ def fit(self: StackedCLV, summary: pd.DataFrame) -> StackedCLV:
     if self.meta == "nnls": self.params_["spend_segments"] = self.segment_table("spend").round(6).to_dict("index")
     return self
 
+# %% ../nbs/09d_stack.ipynb #s026s1
 @patch
 def _segments(self: StackedCLV, summary: pd.DataFrame) -> np.ndarray:
     "Segment number of each customer: repeat-purchase band crossed with time-since-last-purchase band."
